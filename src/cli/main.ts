@@ -1,0 +1,93 @@
+/**
+ * The `polett` command. Each subcommand is a thin layer over the same core the HTTP API uses;
+ * every error is turned into one sentence here, once.
+ */
+import { Command } from 'commander';
+import { reportError } from './output.js';
+
+function action<Arguments extends unknown[]>(run: (...parameters: Arguments) => Promise<void>) {
+  return async (...parameters: Arguments) => {
+    try {
+      await run(...parameters);
+    } catch (error) {
+      reportError(error);
+    }
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('polett')
+    .description('Polett: pretrained language models at work for your business, in Swedish and English.')
+    .showHelpAfterError();
+
+  program
+    .command('start')
+    .description('start the HTTP server (web app, REST API, OpenAI-compatible API)')
+    .option('-p, --port <port>', 'port to listen on (default: POLETT_PORT or 8787)')
+    .action(
+      action(async (options: { port?: string }) => (await import('./commands/start.js')).runStart(options)),
+    );
+
+  program
+    .command('doctor')
+    .description('check the installation, the data folder, the database and every configured model')
+    .action(action(async () => (await import('./commands/doctor.js')).runDoctor()));
+
+  program
+    .command('chat')
+    .description('chat with a configured model in the terminal, streamed')
+    .option('-m, --model <alias>', 'model alias (default: the chat task)')
+    .option('-s, --system <text>', 'system prompt')
+    .option('--max-tokens <count>', 'largest answer in tokens')
+    .action(
+      action(async (options: { model?: string; system?: string; maxTokens?: string }) =>
+        (await import('./commands/chat.js')).runChat(options),
+      ),
+    );
+
+  const models = program.command('models').description('list, pull, add and test models');
+  models
+    .command('list')
+    .description('configured and local models, their tasks and readiness')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (options: { json?: boolean }) =>
+        (await import('./commands/models.js')).runModelsList(options),
+      ),
+    );
+  models
+    .command('test <alias>')
+    .description('load a model, run one call and print the timing')
+    .action(action(async (alias: string) => (await import('./commands/models.js')).runModelsTest(alias)));
+
+  const keys = program.command('keys').description('API keys for the REST and OpenAI-compatible APIs');
+  keys
+    .command('create <name>')
+    .description('create an API key (shown once)')
+    .option('--scope <scope...>', 'scopes (default: inference)')
+    .action(
+      action(async (name: string, options: { scope?: string[] }) =>
+        (await import('./commands/keys.js')).runKeysCreate(name, options),
+      ),
+    );
+  keys
+    .command('list')
+    .description('list API keys')
+    .action(action(async () => (await import('./commands/keys.js')).runKeysList()));
+  keys
+    .command('revoke <id>')
+    .description('revoke an API key')
+    .action(action(async (id: string) => (await import('./commands/keys.js')).runKeysRevoke(id)));
+
+  const secrets = program.command('secrets').description('provider API keys stored encrypted');
+  secrets
+    .command('set <name>')
+    .description('store a secret read from standard input')
+    .action(action(async (name: string) => (await import('./commands/keys.js')).runSecretsSet(name)));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}

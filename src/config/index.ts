@@ -1,0 +1,10 @@
+/** Configuration: one file in the data folder plus `POLETT_*` environment overrides, validated at start. */
+export { CONFIG_FILE_NAME, loadConfig, resolveDataDir, type LoadConfigOptions } from './load-config.js';
+export {
+  configSchema,
+  type ApiKeySource,
+  type ModelConfig,
+  type PolettConfig,
+  type PolettConfigInput,
+  type ProviderConfig,
+} from './schema.js';

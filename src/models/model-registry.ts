@@ -1,0 +1,463 @@
+/**
+ * The registry turns the configuration into models: it creates each provider once, resolves model
+ * aliases (and local models registered with `polett models pull/add`), and hands each task a
+ * fallback chain with retries, timeouts, concurrency limits, PII redaction for remote providers
+ * and the usage ledger around it.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { wrapLanguageModel } from 'ai';
+import type { FetchFunction } from '@ai-sdk/provider-utils';
+import type { ModelConfig, PolettConfig, ProviderConfig } from '../config/index.js';
+import { PolettError } from '../errors.js';
+import type { LocalModelRecord, Storage } from '../storage/types.js';
+import {
+  deferredClassificationModel,
+  deferredEmbeddingModel,
+  deferredLanguageModel,
+  deferredRerankingModel,
+  deferredTokenCounter,
+} from './deferred-models.js';
+import { createPiiRedactionMiddleware } from './pii/index.js';
+import { createAnthropicProvider } from './providers/anthropic-provider.js';
+import { createOpenAICompatibleProvider } from './providers/openai-compatible-provider.js';
+import {
+  ResilientClassificationModel,
+  ResilientEmbeddingModel,
+  ResilientLanguageModel,
+  ResilientRerankingModel,
+  type CallSettings,
+  type ChainContext,
+  type ChainLink,
+  type UsageRecorder,
+} from './resilient-models.js';
+import { Semaphore } from './semaphore.js';
+import { taskHint } from './task-hint.js';
+import type { ModelProvider, ModelTask, ProviderType, TokenCounter } from './types.js';
+
+/** The implicit provider names used for registered local models when the configuration names none. */
+export const IMPLICIT_GGUF_PROVIDER = 'local';
+export const IMPLICIT_ONNX_PROVIDER = 'local-onnx';
+
+export interface ModelRegistryOptions {
+  config: PolettConfig;
+  /** For API keys stored as secrets, registered local models, and the usage ledger. */
+  storage?: Storage | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** Replaces fetch for remote providers (tests). */
+  fetch?: FetchFunction;
+  /** Overrides the retry delays (tests use a few milliseconds). */
+  retryDelays?: Partial<Pick<CallSettings, 'retryBaseDelayMs' | 'retryMaxDelayMs'>>;
+}
+
+/** One alias as the registry sees it: for listings, health and `polett models list`. */
+export interface ModelDescription {
+  alias: string;
+  provider: string;
+  providerType: ProviderType;
+  model: string;
+  remote: boolean;
+  tasks: ModelTask[];
+  /** Absolute path for local models. */
+  path?: string;
+  /** Why this model cannot be used now, with what to do; undefined when it looks ready. */
+  problem?: string;
+}
+
+export interface TaskStatus {
+  task: ModelTask;
+  ready: boolean;
+  models: string[];
+  /** What to pull or configure when the task has no usable model. */
+  hint?: { sv: string; en: string };
+}
+
+interface ResolvedModel {
+  alias: string;
+  config: ModelConfig;
+  record?: LocalModelRecord;
+}
+
+const NO_USAGE_RECORDER: UsageRecorder = { record: () => {} };
+
+export class ModelRegistry {
+  private readonly providers = new Map<string, ModelProvider>();
+  private readonly semaphores = new Map<string, Semaphore>();
+  private readonly providerConfigs: Record<string, ProviderConfig>;
+  private readonly models: Record<string, ModelConfig>;
+  private readonly localRecords = new Map<string, LocalModelRecord>();
+  readonly modelsDirectory: string;
+
+  constructor(private readonly options: ModelRegistryOptions) {
+    const { config } = options;
+    this.modelsDirectory = path.join(config.dataDir, 'models');
+    this.providerConfigs = { ...config.providers };
+    this.models = { ...config.models };
+    this.addRegisteredLocalModels();
+  }
+
+  /**
+   * Models registered with `polett models pull/add` are usable without editing the configuration:
+   * each gets an alias of its own name on an implicit local provider, unless the configuration
+   * already uses that name.
+   */
+  private addRegisteredLocalModels(): void {
+    for (const record of this.options.storage?.localModels.list() ?? []) {
+      this.localRecords.set(record.name, record);
+      if (record.format === 'other' || record.name in this.models) continue;
+      const providerName = record.format === 'gguf' ? IMPLICIT_GGUF_PROVIDER : IMPLICIT_ONNX_PROVIDER;
+      if (!(providerName in this.providerConfigs)) {
+        this.providerConfigs[providerName] =
+          record.format === 'gguf'
+            ? {
+                type: 'local-gguf',
+                gpu: false,
+                contextSize: 4096,
+                parallelSequences: 2,
+                maxRetries: 0,
+                timeoutMs: 300_000,
+                maxConcurrency: 2,
+              }
+            : { type: 'local-onnx', dtype: 'fp32', maxRetries: 0, timeoutMs: 300_000, maxConcurrency: 4 };
+      }
+      if (
+        this.providerConfigs[providerName]!.type !== (record.format === 'gguf' ? 'local-gguf' : 'local-onnx')
+      ) {
+        continue;
+      }
+      this.models[record.name] = { provider: providerName, model: record.name };
+    }
+  }
+
+  /** The aliases that serve a task, in fallback order: configured ones, else a sensible local default. */
+  aliasesFor(task: ModelTask): string[] {
+    const configured = this.options.config.tasks[task];
+    if (configured && configured.length > 0) return configured;
+    const wantedType: ProviderType = task === 'chat' ? 'local-gguf' : 'local-onnx';
+    // Only the implicit defaults for local models: a remote model is never chosen without being named.
+    return Object.entries(this.models)
+      .filter(
+        ([alias, model]) =>
+          this.localRecords.has(alias) && this.providerConfigs[model.provider]?.type === wantedType,
+      )
+      .filter(([alias]) => task !== 'rerank' || this.localRecords.get(alias)?.details.task === 'rerank')
+      .slice(0, 1)
+      .map(([alias]) => alias);
+  }
+
+  /** The provider of that name, created on first use. */
+  provider(name: string): ModelProvider {
+    const existing = this.providers.get(name);
+    if (existing) return existing;
+    const config = this.providerConfigs[name];
+    if (!config) {
+      throw new PolettError({
+        code: 'provider_unknown',
+        status: 404,
+        field: 'provider',
+        message: {
+          sv: `Leverantören "${name}" finns inte i konfigurationen; lägg till den under providers i polett.json.`,
+          en: `The provider "${name}" is not in the configuration; add it under providers in polett.json.`,
+        },
+      });
+    }
+    const provider = this.createProvider(name, config);
+    this.providers.set(name, provider);
+    return provider;
+  }
+
+  private createProvider(name: string, config: ProviderConfig): ModelProvider {
+    switch (config.type) {
+      case 'openai-compatible':
+        return createOpenAICompatibleProvider({
+          name,
+          baseURL: config.baseURL,
+          apiKey: this.resolveApiKey(name, config),
+          headers: config.headers,
+          remote: config.remote,
+          fetch: this.options.fetch,
+        });
+      case 'anthropic':
+        return createAnthropicProvider({
+          name,
+          apiKey: this.resolveApiKey(name, config),
+          baseURL: config.baseURL,
+          headers: config.headers,
+          remote: config.remote,
+          fetch: this.options.fetch,
+        });
+      case 'local-gguf':
+        return lazyLocalProvider(name, 'local-gguf', async () => {
+          const { createLocalGgufProvider } = await import('./providers/local-gguf-provider.js');
+          return createLocalGgufProvider({
+            name,
+            modelsDirectory: this.modelsDirectory,
+            gpu: config.gpu,
+            contextSize: config.contextSize,
+            parallelSequences: config.parallelSequences,
+            ...(config.threads === undefined ? {} : { threads: config.threads }),
+          });
+        });
+      case 'local-onnx':
+        return lazyLocalProvider(name, 'local-onnx', async () => {
+          const { createLocalOnnxProvider } = await import('./providers/local-onnx-provider.js');
+          return createLocalOnnxProvider({
+            name,
+            modelsDirectory: this.modelsDirectory,
+            dtype: config.dtype,
+          });
+        });
+    }
+  }
+
+  /** The API key of a remote provider, from the environment or the encrypted secret store. */
+  resolveApiKey(name: string, config: Extract<ProviderConfig, { apiKey?: unknown }>): string | undefined {
+    const source = config.apiKey;
+    if (!source) return undefined;
+    if ('env' in source) return (this.options.env ?? process.env)[source.env] || undefined;
+    return this.options.storage?.secrets.get(source.secret);
+  }
+
+  private resolve(alias: string): ResolvedModel {
+    const config = this.models[alias];
+    if (!config) {
+      const known = Object.keys(this.models).join(', ') || 'none';
+      throw new PolettError({
+        code: 'model_unknown',
+        status: 404,
+        field: 'model',
+        message: {
+          sv: `Modellen "${alias}" finns inte (kända modeller: ${known}); se \`polett models list\`.`,
+          en: `The model "${alias}" does not exist (known models: ${known}); see \`polett models list\`.`,
+        },
+      });
+    }
+    const record = this.localRecords.get(config.model);
+    return { alias, config, ...(record ? { record } : {}) };
+  }
+
+  /** The model id handed to the provider: a registered local model becomes its absolute path. */
+  private providerModelId(resolved: ResolvedModel): string {
+    return resolved.record?.path ?? resolved.config.model;
+  }
+
+  private semaphoreFor(providerName: string): Semaphore {
+    let semaphore = this.semaphores.get(providerName);
+    if (!semaphore) {
+      semaphore = new Semaphore(this.providerConfigs[providerName]?.maxConcurrency ?? 8);
+      this.semaphores.set(providerName, semaphore);
+    }
+    return semaphore;
+  }
+
+  private link<Model>(
+    alias: string,
+    pick: (provider: ModelProvider, modelId: string) => Model | undefined,
+    task: ModelTask,
+  ): ChainLink<Model> {
+    const resolved = this.resolve(alias);
+    const providerConfig = this.providerConfigs[resolved.config.provider]!;
+    const provider = this.provider(resolved.config.provider);
+    const modelId = this.providerModelId(resolved);
+    const model = pick(provider, modelId);
+    if (model === undefined) {
+      throw new PolettError({
+        code: 'model_task_unsupported',
+        status: 400,
+        field: `tasks.${task}`,
+        message: {
+          sv: `Modellen "${alias}" (${provider.type}) kan inte användas för uppgiften "${task}"; välj en annan modell under tasks.${task}.`,
+          en: `The model "${alias}" (${provider.type}) cannot serve the task "${task}"; choose another model under tasks.${task}.`,
+        },
+      });
+    }
+    return {
+      alias,
+      target: { provider: resolved.config.provider, model: resolved.config.model },
+      model,
+      semaphore: this.semaphoreFor(resolved.config.provider),
+      price: resolved.config.price,
+      settings: {
+        maxRetries: providerConfig.maxRetries,
+        timeoutMs: providerConfig.timeoutMs,
+        retryBaseDelayMs: this.options.retryDelays?.retryBaseDelayMs ?? 500,
+        retryMaxDelayMs: this.options.retryDelays?.retryMaxDelayMs ?? 30_000,
+      },
+    };
+  }
+
+  private chainContext(task: ModelTask, workspaceId: string | null): ChainContext {
+    return { task, workspaceId, recorder: this.options.storage?.usage ?? NO_USAGE_RECORDER };
+  }
+
+  private redactsPii(providerName: string): boolean {
+    const config = this.providerConfigs[providerName];
+    const provider = this.provider(providerName);
+    return provider.remote && config !== undefined && 'redactPii' in config && config.redactPii;
+  }
+
+  /**
+   * The language model for a task (its fallback chain) or for one alias. Remote providers get PII
+   * redaction inside the chain, so that every attempt, retries included, is redacted.
+   */
+  languageModel(
+    options: { task?: ModelTask; alias?: string; workspaceId?: string | null } = {},
+  ): ResilientLanguageModel {
+    const task = options.task ?? 'chat';
+    const aliases = options.alias ? [options.alias] : this.aliasesFor(task);
+    const links = aliases.map((alias) => {
+      const link = this.link(alias, (provider, modelId) => provider.languageModel(modelId), task);
+      if (this.redactsPii(link.target.provider)) {
+        link.model = wrapLanguageModel({ model: link.model, middleware: createPiiRedactionMiddleware() });
+      }
+      return link;
+    });
+    return new ResilientLanguageModel(links, this.chainContext(task, options.workspaceId ?? null));
+  }
+
+  embeddingModel(options: { alias?: string; workspaceId?: string | null } = {}): ResilientEmbeddingModel {
+    const aliases = options.alias ? [options.alias] : this.aliasesFor('embed');
+    const links = aliases.map((alias) =>
+      this.link(alias, (provider, modelId) => provider.embeddingModel(modelId), 'embed'),
+    );
+    return new ResilientEmbeddingModel(links, this.chainContext('embed', options.workspaceId ?? null));
+  }
+
+  rerankingModel(options: { alias?: string; workspaceId?: string | null } = {}): ResilientRerankingModel {
+    const aliases = options.alias ? [options.alias] : this.aliasesFor('rerank');
+    const links = aliases.map((alias) =>
+      this.link(alias, (provider, modelId) => provider.rerankingModel(modelId), 'rerank'),
+    );
+    return new ResilientRerankingModel(links, this.chainContext('rerank', options.workspaceId ?? null));
+  }
+
+  classificationModel(
+    options: { alias?: string; workspaceId?: string | null } = {},
+  ): ResilientClassificationModel {
+    const aliases = options.alias ? [options.alias] : this.aliasesFor('classify');
+    const links = aliases.map((alias) =>
+      this.link(alias, (provider, modelId) => provider.classificationModel(modelId), 'classify'),
+    );
+    return new ResilientClassificationModel(
+      links,
+      this.chainContext('classify', options.workspaceId ?? null),
+    );
+  }
+
+  /** The token counter of one alias, or of the first chat model. */
+  tokenCounter(alias?: string): TokenCounter | undefined {
+    const chosen = alias ?? this.aliasesFor('chat')[0];
+    if (!chosen) return undefined;
+    const resolved = this.resolve(chosen);
+    return this.provider(resolved.config.provider).tokenCounter(this.providerModelId(resolved));
+  }
+
+  /** Every alias with its provider, tasks and, for local models, whether the file is there. */
+  describe(): ModelDescription[] {
+    return Object.entries(this.models).map(([alias, model]) => {
+      const providerConfig = this.providerConfigs[model.provider]!;
+      const record = this.localRecords.get(model.model);
+      const tasks = (Object.keys(this.options.config.tasks) as ModelTask[]).filter((task) =>
+        this.aliasesFor(task).includes(alias),
+      );
+      for (const task of ['chat', 'embed', 'rerank', 'classify'] as const) {
+        if (!tasks.includes(task) && this.aliasesFor(task).includes(alias)) tasks.push(task);
+      }
+      const description: ModelDescription = {
+        alias,
+        provider: model.provider,
+        providerType: providerConfig.type,
+        model: model.model,
+        remote: this.isRemote(model.provider),
+        tasks,
+      };
+      const localPath =
+        record?.path ?? (isLocalType(providerConfig.type) ? this.localPath(model.model) : undefined);
+      if (localPath) description.path = localPath;
+      const problem = this.problemOf(model.provider, providerConfig, localPath);
+      if (problem) description.problem = problem;
+      return description;
+    });
+  }
+
+  private isRemote(providerName: string): boolean {
+    try {
+      return this.provider(providerName).remote;
+    } catch {
+      return false;
+    }
+  }
+
+  private localPath(model: string): string {
+    return path.isAbsolute(model) ? model : path.join(this.modelsDirectory, model);
+  }
+
+  private problemOf(
+    providerName: string,
+    config: ProviderConfig,
+    localPath: string | undefined,
+  ): string | undefined {
+    if (localPath !== undefined) {
+      return existsSync(localPath)
+        ? undefined
+        : `file not found: ${localPath} (pull it with \`polett models pull\`)`;
+    }
+    if ((config.type === 'openai-compatible' || config.type === 'anthropic') && config.apiKey) {
+      if (this.resolveApiKey(providerName, config) === undefined) {
+        const where =
+          'env' in config.apiKey
+            ? `environment variable ${config.apiKey.env}`
+            : `secret ${config.apiKey.secret}`;
+        return `API key missing: set the ${where}`;
+      }
+    }
+    return undefined;
+  }
+
+  /** Per task: is a model ready, and if not, what to do. */
+  taskStatus(): TaskStatus[] {
+    const descriptions = new Map(this.describe().map((description) => [description.alias, description]));
+    return (['chat', 'embed', 'rerank', 'classify'] as const).map((task) => {
+      const models = this.aliasesFor(task);
+      const ready = models.some((alias) => descriptions.get(alias)?.problem === undefined);
+      if (ready) return { task, ready, models };
+      return { task, ready, models, hint: taskHint(task) };
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.providers.values()].map((provider) => provider.close?.()));
+    this.providers.clear();
+  }
+}
+
+function isLocalType(type: ProviderType): boolean {
+  return type === 'local-gguf' || type === 'local-onnx';
+}
+
+/**
+ * Local runtimes are heavy native modules: a provider of that kind is loaded on its first use, so
+ * that starting Polett, or using only remote models, never loads node-llama-cpp or onnxruntime.
+ */
+function lazyLocalProvider(
+  name: string,
+  type: 'local-gguf' | 'local-onnx',
+  load: () => Promise<ModelProvider>,
+): ModelProvider {
+  let loading: Promise<ModelProvider> | undefined;
+  const provider = () => (loading ??= load());
+  return {
+    name,
+    type,
+    remote: false,
+    languageModel: (modelId) =>
+      type === 'local-gguf' ? deferredLanguageModel(provider, name, modelId) : undefined,
+    embeddingModel: (modelId) => deferredEmbeddingModel(provider, name, modelId),
+    rerankingModel: (modelId) => deferredRerankingModel(provider, name, modelId),
+    classificationModel: (modelId) => deferredClassificationModel(provider, name, modelId),
+    tokenCounter: (modelId) => deferredTokenCounter(provider, name, modelId),
+    close: async () => {
+      if (loading) await (await loading).close?.();
+    },
+  };
+}
