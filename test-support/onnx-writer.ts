@@ -170,7 +170,9 @@ interface EncodedTensor {
 
 interface EncodedValueInfo {
   name: string;
-  type: { tensor_type: { elem_type: number; shape: { dim: Array<{ dim_value: number } | { dim_param: string }> } } };
+  type: {
+    tensor_type: { elem_type: number; shape: { dim: Array<{ dim_value: number } | { dim_param: string }> } };
+  };
 }
 
 let modelProtoType: protobuf.Type | undefined;
@@ -188,12 +190,18 @@ function encodeAttribute(name: string, value: OnnxAttributeValue): EncodedAttrib
     return Number.isInteger(value) ? { name, type: 'INT', i: value } : { name, type: 'FLOAT', f: value };
   }
   if (Array.isArray(value)) {
-    return value.every(Number.isInteger) ? { name, type: 'INTS', ints: value } : { name, type: 'FLOATS', floats: value };
+    return value.every(Number.isInteger)
+      ? { name, type: 'INTS', ints: value }
+      : { name, type: 'FLOATS', floats: value };
   }
   return { name, type: 'FLOAT', f: value.float };
 }
 
-function encodeValueInfo(name: string, elementType: OnnxElementType, shape: OnnxDimension[]): EncodedValueInfo {
+function encodeValueInfo(
+  name: string,
+  elementType: OnnxElementType,
+  shape: OnnxDimension[],
+): EncodedValueInfo {
   return {
     name,
     type: {
@@ -213,7 +221,8 @@ function encodeValueInfo(name: string, elementType: OnnxElementType, shape: Onnx
 function littleEndianBytes(values: Float32Array | BigInt64Array): Uint8Array {
   const bytes = new Uint8Array(values.byteLength);
   const view = new DataView(bytes.buffer);
-  if (values instanceof Float32Array) values.forEach((value, index) => view.setFloat32(index * 4, value, true));
+  if (values instanceof Float32Array)
+    values.forEach((value, index) => view.setFloat32(index * 4, value, true));
   else values.forEach((value, index) => view.setBigInt64(index * 8, value, true));
   return bytes;
 }
@@ -247,14 +256,24 @@ export class OnnxGraphBuilder {
     if (data.length !== dims.reduce((product, size) => product * size, 1)) {
       throw new Error(`Tensor ${name}: ${data.length} values do not fill the shape [${dims.join(', ')}].`);
     }
-    this.initializers.push({ name, dims, data_type: ONNX_ELEMENT_TYPE.float, raw_data: littleEndianBytes(data) });
+    this.initializers.push({
+      name,
+      dims,
+      data_type: ONNX_ELEMENT_TYPE.float,
+      raw_data: littleEndianBytes(data),
+    });
     return name;
   }
 
   /** Adds an int64 constant (shapes, axes, indices). An empty `dims` makes a scalar. */
   int64Tensor(name: string, dims: number[], values: number[]): string {
     const data = BigInt64Array.from(values.map((value) => BigInt(value)));
-    this.initializers.push({ name, dims, data_type: ONNX_ELEMENT_TYPE.int64, raw_data: littleEndianBytes(data) });
+    this.initializers.push({
+      name,
+      dims,
+      data_type: ONNX_ELEMENT_TYPE.int64,
+      raw_data: littleEndianBytes(data),
+    });
     return name;
   }
 
@@ -282,7 +301,12 @@ export class OnnxGraphBuilder {
   }
 
   /** Encodes the whole model as ONNX protobuf bytes. */
-  encode(options: { graphName: string; opsetVersion: number; irVersion?: number; docString?: string }): Uint8Array {
+  encode(options: {
+    graphName: string;
+    opsetVersion: number;
+    irVersion?: number;
+    docString?: string;
+  }): Uint8Array {
     const modelType = getModelProtoType();
     const model = modelType.fromObject({
       ir_version: options.irVersion ?? 8,
@@ -305,7 +329,12 @@ export class OnnxGraphBuilder {
 /** Reads an encoded model back into a plain object (for tests of the writer itself). */
 export function decodeOnnxModel(bytes: Uint8Array): Record<string, unknown> {
   const modelType = getModelProtoType();
-  return modelType.toObject(modelType.decode(bytes), { longs: Number, enums: String, bytes: Array, defaults: false });
+  return modelType.toObject(modelType.decode(bytes), {
+    longs: Number,
+    enums: String,
+    bytes: Array,
+    defaults: false,
+  });
 }
 
 /**
@@ -360,7 +389,11 @@ export function buildTinyBertOnnx(shape: TinyBertShape): Uint8Array {
   const graph = new OnnxGraphBuilder();
   const randomWeight = (name: string, dims: number[]): string => {
     const count = dims.reduce((product, size) => product * size, 1);
-    return graph.floatTensor(name, dims, Float32Array.from({ length: count }, () => gaussian() * shape.weightScale));
+    return graph.floatTensor(
+      name,
+      dims,
+      Float32Array.from({ length: count }, () => gaussian() * shape.weightScale),
+    );
   };
   const filled = (name: string, dims: number[], value: number): string => {
     const count = dims.reduce((product, size) => product * size, 1);
@@ -422,10 +455,22 @@ export function buildTinyBertOnnx(shape: TinyBertShape): Uint8Array {
     const prefix = `encoder.layer.${layer}`;
     const splitHeads = (projection: string, permutation: number[]): string =>
       graph.node('Transpose', [graph.node('Reshape', [projection, headsShape])], { perm: permutation });
-    const query = splitHeads(dense(hidden, `${prefix}.attention.self.query`, hiddenSize, hiddenSize), [0, 2, 1, 3]);
-    const key = splitHeads(dense(hidden, `${prefix}.attention.self.key`, hiddenSize, hiddenSize), [0, 2, 3, 1]);
-    const value = splitHeads(dense(hidden, `${prefix}.attention.self.value`, hiddenSize, hiddenSize), [0, 2, 1, 3]);
-    const scores = graph.node('Add', [graph.node('Mul', [graph.node('MatMul', [query, key]), scale]), additiveMask]);
+    const query = splitHeads(
+      dense(hidden, `${prefix}.attention.self.query`, hiddenSize, hiddenSize),
+      [0, 2, 1, 3],
+    );
+    const key = splitHeads(
+      dense(hidden, `${prefix}.attention.self.key`, hiddenSize, hiddenSize),
+      [0, 2, 3, 1],
+    );
+    const value = splitHeads(
+      dense(hidden, `${prefix}.attention.self.value`, hiddenSize, hiddenSize),
+      [0, 2, 1, 3],
+    );
+    const scores = graph.node('Add', [
+      graph.node('Mul', [graph.node('MatMul', [query, key]), scale]),
+      additiveMask,
+    ]);
     const probabilities = graph.node('Softmax', [scores], { axis: -1 });
     const context = graph.node('Reshape', [
       graph.node('Transpose', [graph.node('MatMul', [probabilities, value])], { perm: [0, 2, 1, 3] }),
@@ -446,12 +491,18 @@ export function buildTinyBertOnnx(shape: TinyBertShape): Uint8Array {
     graph.output('last_hidden_state', hidden, 'float', ['batch_size', 'sequence_length', hiddenSize]);
   } else {
     // BERT's pooler (first token, dense, tanh) and a linear classifier, as in BertForSequenceClassification.
-    const firstToken = graph.node('Gather', [hidden, graph.int64Tensor('constant.first_index', [], [0])], { axis: 1 });
+    const firstToken = graph.node('Gather', [hidden, graph.int64Tensor('constant.first_index', [], [0])], {
+      axis: 1,
+    });
     const pooled = graph.node('Tanh', [dense(firstToken, 'pooler.dense', hiddenSize, hiddenSize)]);
     const logits = dense(pooled, 'classifier', hiddenSize, shape.labels.length);
     graph.output('logits', logits, 'float', ['batch_size', shape.labels.length]);
   }
-  return graph.encode({ graphName: 'tiny_bert', opsetVersion: TINY_BERT_OPSET, docString: `seed ${shape.seed}` });
+  return graph.encode({
+    graphName: 'tiny_bert',
+    opsetVersion: TINY_BERT_OPSET,
+    docString: `seed ${shape.seed}`,
+  });
 }
 
 /** Special tokens of a BERT WordPiece vocabulary, in the order they get the first ids. */
@@ -541,7 +592,9 @@ export interface TinyBertFolder {
 export function writeTinyBertFolder(directory: string, folder: TinyBertFolder): void {
   const { shape, vocabulary } = folder;
   if (vocabulary.length !== shape.vocabularySize) {
-    throw new Error(`vocabularySize is ${shape.vocabularySize} but the vocabulary has ${vocabulary.length} tokens.`);
+    throw new Error(
+      `vocabularySize is ${shape.vocabularySize} but the vocabulary has ${vocabulary.length} tokens.`,
+    );
   }
   mkdirSync(path.join(directory, 'onnx'), { recursive: true });
   const writeJson = (relativePath: string, content: unknown): void => {
@@ -596,6 +649,7 @@ export function writeTinyBertFolder(directory: string, folder: TinyBertFolder): 
     cls_token: '[CLS]',
     mask_token: '[MASK]',
   });
-  for (const [relativePath, content] of Object.entries(folder.extraFiles ?? {})) writeJson(relativePath, content);
+  for (const [relativePath, content] of Object.entries(folder.extraFiles ?? {}))
+    writeJson(relativePath, content);
   writeFileSync(path.join(directory, 'onnx', 'model.onnx'), buildTinyBertOnnx(shape));
 }

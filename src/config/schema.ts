@@ -6,10 +6,13 @@ import { z } from 'zod';
 import { MODEL_TASKS } from '../models/types.js';
 
 /** Where an API key comes from: an environment variable, or a secret stored encrypted in the database. */
-export const apiKeySourceSchema = z.union([
-  z.object({ env: z.string().min(1) }).strict(),
-  z.object({ secret: z.string().min(1) }).strict(),
-]);
+export const apiKeySourceSchema = z.union(
+  [z.object({ env: z.string().min(1) }).strict(), z.object({ secret: z.string().min(1) }).strict()],
+  {
+    error:
+      'an object { "env": "VARIABLE" } or { "secret": "name" } (an API key is never written in the file itself; store it with `polett secrets set`)',
+  },
+);
 
 const retrySettings = {
   /** Attempts after the first, on retryable errors only. */

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { wrapLanguageModel } from 'ai';
+import { wrapEmbeddingModel, wrapLanguageModel } from 'ai';
 import type { FetchFunction } from '@ai-sdk/provider-utils';
 import type { ModelConfig, PolettConfig, ProviderConfig } from '../config/index.js';
 import { PolettError } from '../errors.js';
@@ -18,7 +18,7 @@ import {
   deferredRerankingModel,
   deferredTokenCounter,
 } from './deferred-models.js';
-import { createPiiRedactionMiddleware } from './pii/index.js';
+import { createPiiEmbeddingRedactionMiddleware, createPiiRedactionMiddleware } from './pii/index.js';
 import { createAnthropicProvider } from './providers/anthropic-provider.js';
 import { createOpenAICompatibleProvider } from './providers/openai-compatible-provider.js';
 import {
@@ -317,9 +317,14 @@ export class ModelRegistry {
 
   embeddingModel(options: { alias?: string; workspaceId?: string | null } = {}): ResilientEmbeddingModel {
     const aliases = options.alias ? [options.alias] : this.aliasesFor('embed');
-    const links = aliases.map((alias) =>
-      this.link(alias, (provider, modelId) => provider.embeddingModel(modelId), 'embed'),
-    );
+    const links = aliases.map((alias) => {
+      const link = this.link(alias, (provider, modelId) => provider.embeddingModel(modelId), 'embed');
+      // Embeddings of remote providers get redacted text too: nothing comes back to restore.
+      if (this.redactsPii(link.target.provider)) {
+        link.model = wrapEmbeddingModel({ model: link.model, middleware: createPiiEmbeddingRedactionMiddleware() });
+      }
+      return link;
+    });
     return new ResilientEmbeddingModel(links, this.chainContext('embed', options.workspaceId ?? null));
   }
 

@@ -85,6 +85,17 @@ export function networkErrorCode(error: unknown, depth = 0): string | undefined 
   return undefined;
 }
 
+/** The message of the deepest cause (`bad port`, `other side closed`), for errors without a code. */
+function innermostMessage(error: unknown): string | undefined {
+  let current = error;
+  let message: string | undefined;
+  for (let depth = 0; depth < 6 && current instanceof Error; depth++) {
+    if (current.message !== '' && current.message !== 'fetch failed') message = current.message;
+    current = current.cause;
+  }
+  return message;
+}
+
 /** True for errors that mean the host could not be reached (offline, wrong address, firewall). */
 export function isUnreachableError(error: unknown): boolean {
   if (error instanceof HubConnectTimeoutError) return true;
@@ -96,7 +107,7 @@ export function isUnreachableError(error: unknown): boolean {
 
 export function unreachableError(context: HubErrorContext, cause: unknown): PolettError {
   const host = hostOf(context.endpoint);
-  const code = networkErrorCode(cause) ?? 'no answer';
+  const code = networkErrorCode(cause) ?? innermostMessage(cause) ?? 'no answer';
   return new PolettError({
     code: 'model_hub_unreachable',
     status: 503,

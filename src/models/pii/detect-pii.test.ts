@@ -13,7 +13,9 @@ function buildPersonnummer(options: { date: string; serial: string; separator?: 
 }
 
 function found(text: string, kinds?: readonly PiiKind[]): string[] {
-  return detectPii(text, { today: TODAY, ...(kinds ? { kinds } : {}) }).map((match) => `${match.kind}:${match.text}`);
+  return detectPii(text, { today: TODAY, ...(kinds ? { kinds } : {}) }).map(
+    (match) => `${match.kind}:${match.text}`,
+  );
 }
 
 describe('check digits', () => {
@@ -117,7 +119,9 @@ describe('detectPii: organisations, payments, contacts', () => {
   });
 
   it('finds IBANs printed in groups or written together', () => {
-    expect(found('IBAN: SE45 5000 0000 0583 9825 7466 BIC ESSESESS')).toEqual(['iban:SE45 5000 0000 0583 9825 7466']);
+    expect(found('IBAN: SE45 5000 0000 0583 9825 7466 BIC ESSESESS')).toEqual([
+      'iban:SE45 5000 0000 0583 9825 7466',
+    ]);
     expect(found('Konto SE4550000000058398257466.')).toEqual(['iban:SE4550000000058398257466']);
     expect(found('Tysk: DE89 3704 0044 0532 0130 00, brittisk: GB82 WEST 1234 5698 7654 32.')).toEqual([
       'iban:DE89 3704 0044 0532 0130 00',
@@ -136,7 +140,9 @@ describe('detectPii: organisations, payments, contacts', () => {
 
   it('finds card numbers that pass the Luhn check', () => {
     expect(
-      found('Kort 4111 1111 1111 1111, 4111-1111-1111-1111, 4111111111111111, 5555 5555 5555 4444, 3782 822463 10005.'),
+      found(
+        'Kort 4111 1111 1111 1111, 4111-1111-1111-1111, 4111111111111111, 5555 5555 5555 4444, 3782 822463 10005.',
+      ),
     ).toEqual([
       'card:4111 1111 1111 1111',
       'card:4111-1111-1111-1111',
@@ -150,7 +156,10 @@ describe('detectPii: organisations, payments, contacts', () => {
   it('only looks for the kinds asked for', () => {
     const text = 'anna@exempel.se, 811218-9876, 070-123 45 67';
     expect(found(text, ['email'])).toEqual(['email:anna@exempel.se']);
-    expect(found(text, ['personnummer', 'phone'])).toEqual(['personnummer:811218-9876', 'phone:070-123 45 67']);
+    expect(found(text, ['personnummer', 'phone'])).toEqual([
+      'personnummer:811218-9876',
+      'phone:070-123 45 67',
+    ]);
   });
 });
 

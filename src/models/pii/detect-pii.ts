@@ -47,7 +47,7 @@ const NUMBER_START = String.raw`(?<![\p{L}\p{N}_]|\p{N}[\-/.,:])`;
 const NUMBER_END = String.raw`(?![\p{L}\p{N}_]|[\-/.,:]\p{N})`;
 
 const PERSONAL_NUMBER_PATTERN = new RegExp(
-  String.raw`${NUMBER_START}(\d{8}|\d{6})([-+]?)(\d{4})${NUMBER_END}`,
+  String.raw`${NUMBER_START}(\d{8}|\d{6})[-+]?(\d{4})${NUMBER_END}`,
   'gu',
 );
 const ORGANISATION_NUMBER_PATTERN = new RegExp(
@@ -83,7 +83,8 @@ const REFERENCE_CONTEXT_PATTERN = new RegExp(
   String.raw`(?:^|[^\p{L}])(?:(?:order|faktura|invoice|ärende|artikel|referens|ref|kvitto|ocr|ticket|tracking|kolli)(?:[- .]?${NUMBER_WORD})?|(?:beställnings?|boknings?|kund|art|serie|serial|paket|sändnings?|spårnings?)(?:[- .]?${NUMBER_WORD}|\s*#))\.?\s*[:#]?\s*$`,
   'iu',
 );
-const BANKGIRO_CONTEXT_PATTERN = /(?:^|[^\p{L}])(?:bankgiro|bg)(?:[- ]?(?:nummer|numret|nr))?\.?\s*[:#]?\s*$/iu;
+const BANKGIRO_CONTEXT_PATTERN =
+  /(?:^|[^\p{L}])(?:bankgiro|bg)(?:[- ]?(?:nummer|numret|nr))?\.?\s*[:#]?\s*$/iu;
 /** How far back the context words are looked for. */
 const CONTEXT_WINDOW = 40;
 
@@ -99,17 +100,22 @@ const PRIORITY: readonly PiiKind[] = [
   'phone',
 ];
 
-/** IBAN lengths by country, from the SWIFT IBAN registry: the length is what ends an IBAN written in groups. */
-const IBAN_LENGTHS: Readonly<Record<string, number>> = {
-  AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BI: 27, BR: 29, BY: 28,
-  CH: 21, CR: 22, CY: 28, CZ: 24, DE: 22, DJ: 27, DK: 18, DO: 28, EE: 20, EG: 29, ES: 24, FI: 18,
-  FK: 18, FO: 18, FR: 27, GB: 22, GE: 22, GI: 23, GL: 18, GR: 27, GT: 28, HN: 28, HR: 21, HU: 28,
-  IE: 22, IL: 23, IQ: 23, IS: 26, IT: 27, JO: 30, KW: 30, KZ: 20, LB: 28, LC: 32, LI: 21, LT: 20,
-  LU: 20, LV: 21, LY: 25, MC: 27, MD: 24, ME: 22, MK: 19, MN: 20, MR: 27, MT: 31, MU: 30, NI: 28,
-  NL: 18, NO: 15, OM: 23, PK: 24, PL: 28, PS: 29, QA: 29, RO: 24, RS: 22, RU: 33, SA: 24, SC: 31,
-  SD: 18, SE: 24, SI: 19, SK: 24, SM: 27, SO: 23, ST: 25, SV: 28, TL: 23, TN: 24, TR: 26, UA: 29,
-  VA: 22, VG: 24, XK: 20, YE: 30,
-};
+/**
+ * IBAN lengths by country, from the SWIFT IBAN registry: the length is what ends an IBAN written
+ * in groups. Kept as one string of country code and length so that it reads as a table.
+ */
+const IBAN_LENGTHS: ReadonlyMap<string, number> = new Map(
+  [
+    'AD24 AE23 AL28 AT20 AZ28 BA20 BE16 BG22 BH22 BI27 BR29 BY28 CH21 CR22 CY28 CZ24 DE22 DJ27 DK18',
+    'DO28 EE20 EG29 ES24 FI18 FK18 FO18 FR27 GB22 GE22 GI23 GL18 GR27 GT28 HN28 HR21 HU28 IE22 IL23',
+    'IQ23 IS26 IT27 JO30 KW30 KZ20 LB28 LC32 LI21 LT20 LU20 LV21 LY25 MC27 MD24 ME22 MK19 MN20 MR27',
+    'MT31 MU30 NI28 NL18 NO15 OM23 PK24 PL28 PS29 QA29 RO24 RS22 RU33 SA24 SC31 SD18 SE24 SI19 SK24',
+    'SM27 SO23 ST25 SV28 TL23 TN24 TR26 UA29 VA22 VG24 XK20 YE30',
+  ]
+    .join(' ')
+    .split(' ')
+    .map((entry) => [entry.slice(0, 2), Number(entry.slice(2))] as const),
+);
 
 /**
  * Finds the personal data in a text, longest match first where two overlap, in reading order.
@@ -123,13 +129,16 @@ export function detectPii(text: string, options: DetectPiiOptions = {}): PiiMatc
 
   if (kinds.has('personnummer') || kinds.has('samordningsnummer')) {
     for (const match of text.matchAll(PERSONAL_NUMBER_PATTERN)) {
-      const kind = classifyPersonalNumber(match[1] ?? '', match[3] ?? '', today);
+      const kind = classifyPersonalNumber(match[1] ?? '', match[2] ?? '', today);
       if (kind !== undefined && kinds.has(kind)) candidates.push(toMatch(kind, match));
     }
   }
   if (kinds.has('organisationsnummer')) {
     for (const match of text.matchAll(ORGANISATION_NUMBER_PATTERN)) {
-      if (isOrganisationNumber(`${match[2] ?? ''}${match[3] ?? ''}`) && !followsReference(text, match.index)) {
+      if (
+        isOrganisationNumber(`${match[2] ?? ''}${match[3] ?? ''}`) &&
+        !followsReference(text, match.index)
+      ) {
         candidates.push(toMatch('organisationsnummer', match));
       }
     }
@@ -192,7 +201,10 @@ function classifyPersonalNumber(
     // A twelve-digit form carries its century: the person must be born between 1870 and today.
     const year = Number(datePart.slice(0, 4));
     if (year < 1870 || day > daysInMonth(year, month)) return undefined;
-    if (Date.UTC(year, month - 1, day) > Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate())) {
+    if (
+      Date.UTC(year, month - 1, day) >
+      Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate())
+    ) {
       return undefined;
     }
   } else {
@@ -250,18 +262,23 @@ function isBankgiro(candidate: string, text: string, start: number): boolean {
  * E.164 form (`+44 20 7946 0958`). A candidate that runs into following digits is shortened a
  * group at a time until it is a valid number, because a phone number is often followed by another.
  */
+/** The longest a written phone number gets: 15 digits, a prefix, `(0)` and a separator between each. */
+const MAXIMUM_PHONE_LENGTH = 36;
+
 function findPhoneNumbers(text: string): PiiMatch[] {
   const found: PiiMatch[] = [];
   for (const match of text.matchAll(PHONE_CANDIDATE_PATTERN)) {
     const start = match.index;
     if (followsReference(text, start)) continue;
-    const groupEnds = [...match[0].matchAll(/\(0\)|\d+/g)]
+    // Only the first characters can belong to one number; a long run of digit groups (a table
+    // row, a list of amounts) must not make this quadratic.
+    const groupEnds = [...match[0].slice(0, MAXIMUM_PHONE_LENGTH).matchAll(/\(0\)|\d+/g)]
       .filter((group) => group[0] !== '(0)')
       .map((group) => group.index + group[0].length);
     for (let index = groupEnds.length - 1; index >= 0; index--) {
       const end = start + (groupEnds[index] ?? 0);
       const candidate = text.slice(start, end);
-      if (isPhoneNumber(candidate) && !/^(?:[\p{L}\p{N}_]|[\-/.,:]\p{N})/u.test(text.slice(end))) {
+      if (isPhoneNumber(candidate) && !/^(?:[\p{L}\p{N}_]|[-/.,:]\p{N})/u.test(text.slice(end, end + 2))) {
         found.push({ kind: 'phone', text: candidate, start, end });
         break;
       }
@@ -311,7 +328,7 @@ function findIbans(text: string): PiiMatch[] {
   const found: PiiMatch[] = [];
   for (const match of text.matchAll(IBAN_START_PATTERN)) {
     const start = match.index;
-    const length = IBAN_LENGTHS[match[0].slice(0, 2)];
+    const length = IBAN_LENGTHS.get(match[0].slice(0, 2));
     if (length === undefined) continue;
     let compact = '';
     let position = start;
@@ -355,7 +372,10 @@ function selectNonOverlapping(candidates: PiiMatch[]): PiiMatch[] {
     }
     const previous = chosen[low - 1];
     const next = chosen[low];
-    if ((previous === undefined || previous.end <= candidate.start) && (next === undefined || next.start >= candidate.end)) {
+    if (
+      (previous === undefined || previous.end <= candidate.start) &&
+      (next === undefined || next.start >= candidate.end)
+    ) {
       chosen.splice(low, 0, candidate);
     }
   }

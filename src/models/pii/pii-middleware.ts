@@ -32,7 +32,9 @@ export type PiiRedactionMiddlewareOptions = PiiRedactionOptions;
  *
  * @example wrapLanguageModel({ model, middleware: createPiiRedactionMiddleware() })
  */
-export function createPiiRedactionMiddleware(options: PiiRedactionMiddlewareOptions = {}): LanguageModelV3Middleware {
+export function createPiiRedactionMiddleware(
+  options: PiiRedactionMiddlewareOptions = {},
+): LanguageModelV3Middleware {
   const sessions = new WeakMap<LanguageModelV3CallOptions, PiiSession>();
 
   const sessionOf = (params: LanguageModelV3CallOptions): PiiSession => {
@@ -84,7 +86,10 @@ export function createPiiRedactionMiddleware(options: PiiRedactionMiddlewareOpti
  * to restore. Each text gets its own session, so that a text's embedding never depends on the
  * other texts of its batch (re-syncs and caches stay stable).
  */
-export function redactTextsForEmbedding(texts: readonly string[], options: PiiRedactionOptions = {}): string[] {
+export function redactTextsForEmbedding(
+  texts: readonly string[],
+  options: PiiRedactionOptions = {},
+): string[] {
   return texts.map((text) => new PiiSession(options).redact(text).text);
 }
 
@@ -92,10 +97,15 @@ export function redactTextsForEmbedding(texts: readonly string[], options: PiiRe
  * The embedding-side middleware, for `wrapEmbeddingModel`: the values are redacted with
  * `redactTextsForEmbedding` before they leave.
  */
-export function createPiiEmbeddingRedactionMiddleware(options: PiiRedactionOptions = {}): EmbeddingModelV3Middleware {
+export function createPiiEmbeddingRedactionMiddleware(
+  options: PiiRedactionOptions = {},
+): EmbeddingModelV3Middleware {
   return {
     specificationVersion: 'v3',
-    transformParams: async ({ params }) => ({ ...params, values: redactTextsForEmbedding(params.values, options) }),
+    transformParams: async ({ params }) => ({
+      ...params,
+      values: redactTextsForEmbedding(params.values, options),
+    }),
   };
 }
 
@@ -131,7 +141,9 @@ function mapPromptStrings(
       case 'user':
         return {
           ...message,
-          content: message.content.map((part) => (part.type === 'text' ? { ...part, text: mapText(part.text) } : part)),
+          content: message.content.map((part) =>
+            part.type === 'text' ? { ...part, text: mapText(part.text) } : part,
+          ),
         };
       case 'assistant':
         return {
@@ -154,7 +166,8 @@ function mapPromptStrings(
         return {
           ...message,
           content: message.content.map((part) => {
-            if (part.type === 'tool-result') return { ...part, output: mapToolOutput(part.output, mapText, mapJson) };
+            if (part.type === 'tool-result')
+              return { ...part, output: mapToolOutput(part.output, mapText, mapJson) };
             return part.reason === undefined ? part : { ...part, reason: mapText(part.reason) };
           }),
         };
@@ -179,7 +192,9 @@ function mapToolOutput(
     case 'content':
       return {
         ...output,
-        value: output.value.map((item) => (item.type === 'text' ? { ...item, text: mapText(item.text) } : item)),
+        value: output.value.map((item) =>
+          item.type === 'text' ? { ...item, text: mapText(item.text) } : item,
+        ),
       };
   }
 }
@@ -187,12 +202,19 @@ function mapToolOutput(
 /** Maps every string inside a JSON-like value; object keys are field names, not customer text. */
 function mapJsonStrings(value: unknown, mapText: (text: string) => string, session?: PiiSession): unknown {
   if (typeof value === 'string') return mapText(value);
-  if (typeof value === 'number' && session !== undefined && Number.isSafeInteger(value) && value >= 1_000_000) {
+  if (
+    typeof value === 'number' &&
+    session !== undefined &&
+    Number.isSafeInteger(value) &&
+    value >= 1_000_000
+  ) {
     // A number can only be a whole identifier; partial matches inside it are not personal data.
     const digits = String(value);
     const redaction = session.redact(digits);
     const [entity] = redaction.entities;
-    return entity !== undefined && entity.start === 0 && entity.end === digits.length ? redaction.text : value;
+    return entity !== undefined && entity.start === 0 && entity.end === digits.length
+      ? redaction.text
+      : value;
   }
   if (Array.isArray(value)) return value.map((item) => mapJsonStrings(item, mapText, session));
   if (value !== null && typeof value === 'object') {
@@ -203,7 +225,11 @@ function mapJsonStrings(value: unknown, mapText: (text: string) => string, sessi
   return value;
 }
 
-function restoreContent(part: LanguageModelV3Content, session: PiiSession, json: boolean): LanguageModelV3Content {
+function restoreContent(
+  part: LanguageModelV3Content,
+  session: PiiSession,
+  json: boolean,
+): LanguageModelV3Content {
   switch (part.type) {
     case 'text':
       return { ...part, text: session.restore(part.text, { json }) };
@@ -238,7 +264,9 @@ function createRestoringTransform(
     const key = `${type}:${id}`;
     let entry = restorers.get(key);
     if (entry === undefined) {
-      const restorer = session.createStreamRestorer({ json: type === 'tool-input-delta' || (type === 'text-delta' && json) });
+      const restorer = session.createStreamRestorer({
+        json: type === 'tool-input-delta' || (type === 'text-delta' && json),
+      });
       entry = { type, id, restorer };
       restorers.set(key, entry);
     }
@@ -288,7 +316,10 @@ function createRestoringTransform(
           controller.enqueue({ ...part, input: session.restore(part.input, { json: true }) });
           return;
         case 'tool-result':
-          controller.enqueue({ ...part, result: restoreJson(part.result, session) as NonNullable<JSONValue> });
+          controller.enqueue({
+            ...part,
+            result: restoreJson(part.result, session) as NonNullable<JSONValue>,
+          });
           return;
         default:
           break;

@@ -10,7 +10,10 @@ function buildSession(): PiiSession {
   return session;
 }
 
-function streamThrough(session: PiiSession, deltas: readonly string[]): { output: string; emitted: string[] } {
+function streamThrough(
+  session: PiiSession,
+  deltas: readonly string[],
+): { output: string; emitted: string[] } {
   const restorer = session.createStreamRestorer();
   const emitted = deltas.map((delta) => restorer.push(delta));
   emitted.push(restorer.flush());
@@ -18,7 +21,8 @@ function streamThrough(session: PiiSession, deltas: readonly string[]): { output
 }
 
 describe('PiiStreamRestorer', () => {
-  const answer = 'Tack! [PERSONNUMMER_1] är registrerat, vi mejlar [EMAIL_1] och ringer [PHONE_1] eller [PHONE_10] [sic].';
+  const answer =
+    'Tack! [PERSONNUMMER_1] är registrerat, vi mejlar [EMAIL_1] och ringer [PHONE_1] eller [PHONE_10] [sic].';
 
   it('restores a placeholder split across two deltas', () => {
     const session = buildSession();

@@ -86,7 +86,9 @@ describe('restorePii', () => {
 
   it('leaves placeholders it does not know as they are', () => {
     const { entities } = redactPii('anna@exempel.se');
-    expect(restorePii('[EMAIL_1] och [EMAIL_2] och [1]', entities)).toBe('anna@exempel.se och [EMAIL_2] och [1]');
+    expect(restorePii('[EMAIL_1] och [EMAIL_2] och [1]', entities)).toBe(
+      'anna@exempel.se och [EMAIL_2] och [1]',
+    );
   });
 
   it('escapes originals for JSON text', () => {
@@ -107,7 +109,9 @@ describe('PiiSession', () => {
       { kind: 'email', original: 'anna@exempel.se', placeholder: '[EMAIL_1]' },
       { kind: 'email', original: 'bo@exempel.se', placeholder: '[EMAIL_2]' },
     ]);
-    expect(session.restore('Jag mejlar [EMAIL_2] och [EMAIL_1].')).toBe('Jag mejlar bo@exempel.se och anna@exempel.se.');
+    expect(session.restore('Jag mejlar [EMAIL_2] och [EMAIL_1].')).toBe(
+      'Jag mejlar bo@exempel.se och anna@exempel.se.',
+    );
   });
 
   it('never issues a placeholder the customer wrote, so restoring cannot rewrite their text', () => {

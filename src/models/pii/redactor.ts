@@ -73,7 +73,13 @@ export class PiiSession {
       const placeholder = this.#placeholderFor(match.kind, match.text);
       pieces.push(text.slice(position, match.start), placeholder);
       position = match.end;
-      entities.push({ kind: match.kind, original: match.text, placeholder, start: match.start, end: match.end });
+      entities.push({
+        kind: match.kind,
+        original: match.text,
+        placeholder,
+        start: match.start,
+        end: match.end,
+      });
     }
     pieces.push(text.slice(position));
     return { text: pieces.join(''), entities };
@@ -131,6 +137,8 @@ export function restorePii(
   entities: readonly PiiMapping[],
   options: ReplacePlaceholdersOptions = {},
 ): string {
-  const originalsByPlaceholder = new Map(entities.map((entity) => [entity.placeholder, entity.original] as const));
+  const originalsByPlaceholder = new Map(
+    entities.map((entity) => [entity.placeholder, entity.original] as const),
+  );
   return replacePlaceholders(text, originalsByPlaceholder, options);
 }

@@ -51,7 +51,12 @@ describe('local ONNX provider', () => {
   it('embeds texts with embedMany: right dimension, finite, normalised, deterministic', async () => {
     const model = provider.embeddingModel(TINY_ONNX_ENCODER);
     expect(model).toBeDefined();
-    const texts = ['Hej! Vi skickade paketet igår.', 'The delivery was slow.', 'Hej! Vi skickade paketet igår.', ''];
+    const texts = [
+      'Hej! Vi skickade paketet igår.',
+      'The delivery was slow.',
+      'Hej! Vi skickade paketet igår.',
+      '',
+    ];
     const { embeddings, usage } = await embedMany({ model: model!, values: texts });
 
     expect(embeddings).toHaveLength(texts.length);
@@ -90,9 +95,16 @@ describe('local ONNX provider', () => {
     expect(scores.map((score) => score.label).sort()).toEqual([...labels].sort());
     expect(scores.reduce((sum, score) => sum + score.score, 0)).toBeCloseTo(1, 5);
     for (const { score } of scores) expect(score).toBeGreaterThanOrEqual(0);
-    expect(scores.map((score) => score.score)).toEqual([...scores.map((score) => score.score)].sort((a, b) => b - a));
+    expect(scores.map((score) => score.score)).toEqual(
+      [...scores.map((score) => score.score)].sort((a, b) => b - a),
+    );
 
-    const multi = await model.doClassify({ text: 'Bra pris.', labels, multiLabel: true, hypothesisTemplate: 'It is about {}.' });
+    const multi = await model.doClassify({
+      text: 'Bra pris.',
+      labels,
+      multiLabel: true,
+      hypothesisTemplate: 'It is about {}.',
+    });
     // Several labels may be true: each score stands alone and they need not sum to 1.
     for (const { score } of multi.scores) {
       expect(score).toBeGreaterThan(0);
@@ -101,7 +113,9 @@ describe('local ONNX provider', () => {
   });
 
   it("classifies with the model's own labels when none are given", async () => {
-    const { scores } = await provider.classificationModel(TINY_ONNX_NLI)!.doClassify({ text: 'Tack för hjälpen!', labels: [] });
+    const { scores } = await provider
+      .classificationModel(TINY_ONNX_NLI)!
+      .doClassify({ text: 'Tack för hjälpen!', labels: [] });
     expect(scores.map((score) => score.label).sort()).toEqual([...TINY_ONNX_NLI_LABELS].sort());
     expect(scores.reduce((sum, score) => sum + score.score, 0)).toBeCloseTo(1, 5);
     expect(scores[0]!.score).toBeGreaterThanOrEqual(scores[2]!.score);
@@ -111,7 +125,12 @@ describe('local ONNX provider', () => {
     const model = provider.rerankingModel(TINY_ONNX_RERANKER);
     expect(model).toBeDefined();
     const documents = ['Leveransen tar två dagar.', 'Vi har öppet på lördagar.', 'Priset är 99 kronor.'];
-    const { ranking } = await rerank({ model: model!, query: 'Hur lång tid tar leveransen?', documents, topN: 2 });
+    const { ranking } = await rerank({
+      model: model!,
+      query: 'Hur lång tid tar leveransen?',
+      documents,
+      topN: 2,
+    });
     expect(ranking).toHaveLength(2);
     for (const entry of ranking) {
       expect(entry.score).toBeGreaterThan(0);
@@ -145,6 +164,27 @@ describe('local ONNX provider', () => {
     expect(error.code).toBe('model_not_found');
     expect(error.messageIn('sv')).toContain('no-such-model');
     expect(error.messageIn('en')).toContain('no-such-model');
+  });
+
+  it('names the weight file of the configured dtype when it is missing', async () => {
+    const quantized = createLocalOnnxProvider({
+      name: 'local',
+      modelsDirectory: TEST_MODELS_DIR,
+      dtype: 'q8',
+    });
+    const error = await caught(quantized.embeddingModel(TINY_ONNX_ENCODER)!.doEmbed({ values: ['hej'] }));
+    expect(error.code).toBe('model_not_found');
+    expect(error.messageIn('en')).toContain(path.join('onnx', 'model_quantized.onnx'));
+    await quantized.close();
+  });
+
+  it('refuses a hypothesis template without a place for the label', async () => {
+    const model = provider.classificationModel(TINY_ONNX_NLI)!;
+    const error = await caught(
+      model.doClassify({ text: 'Hej', labels: ['pris'], hypothesisTemplate: 'Om pris.' }),
+    );
+    expect(error.code).toBe('hypothesis_template_invalid');
+    expect(error.status).toBe(400);
   });
 
   it('gives one clear error for a truncated model file, and loads it once repaired', async () => {

@@ -39,6 +39,7 @@ export { LOCAL_ONNX_DTYPES, type LocalOnnxDtype } from './local-onnx/model-folde
 /** The Swedish zero-shot hypothesis; `{}` is where the label goes. */
 export const DEFAULT_HYPOTHESIS_TEMPLATE = 'Den här texten handlar om {}.';
 
+/** Settings of one local ONNX provider; only `name` and `modelsDirectory` are required. */
 export interface LocalOnnxProviderOptions {
   /** The provider's name in the configuration. */
   name: string;
@@ -100,7 +101,11 @@ class LoadCache<Value> {
     if (entry === undefined) {
       entry = load();
       this.entries.set(key, entry);
-      entry.catch(() => this.entries.delete(key));
+      const loading = entry;
+      // Only this load's own entry: after a drain the key may already hold a newer one.
+      loading.catch(() => {
+        if (this.entries.get(key) === loading) this.entries.delete(key);
+      });
     }
     return entry;
   }
@@ -128,7 +133,11 @@ function sortByScore(scores: ClassificationScore[]): ClassificationScore[] {
   return scores.sort((first, second) => second.score - first.score);
 }
 
-function cannotDo(modelId: string, what: { sv: string; en: string }, advice: { sv: string; en: string }): PolettError {
+function cannotDo(
+  modelId: string,
+  what: { sv: string; en: string },
+  advice: { sv: string; en: string },
+): PolettError {
   return new PolettError({
     code: 'model_task_unsupported',
     status: 400,
@@ -168,11 +177,15 @@ export function createLocalOnnxProvider(userOptions: LocalOnnxProviderOptions): 
   }
 
   /** Resolves, checks and describes a model folder before anything heavy is loaded. */
-  function prepare(modelId: string, withWeights: boolean): { folder: string; description: ModelFolderDescription } {
+  function prepare(
+    modelId: string,
+    withWeights: boolean,
+  ): { folder: string; description: ModelFolderDescription } {
     const folder = resolveModelFolder(options.modelsDirectory, modelId);
     assertModelFiles(modelId, folder, withWeights ? onnxFile : undefined);
     const description = describeModelFolder(modelId, folder);
-    if (description === undefined) throw modelFileInvalidError(modelId, folder, new Error('config.json unreadable'));
+    if (description === undefined)
+      throw modelFileInvalidError(modelId, folder, new Error('config.json unreadable'));
     return { folder, description };
   }
 
@@ -203,7 +216,10 @@ export function createLocalOnnxProvider(userOptions: LocalOnnxProviderOptions): 
       if (description.isSequenceClassifier) {
         throw cannotDo(
           modelId,
-          { sv: 'är en klassificerare och ger inga inbäddningar', en: 'is a classifier and gives no embeddings' },
+          {
+            sv: 'är en klassificerare och ger inga inbäddningar',
+            en: 'is a classifier and gives no embeddings',
+          },
           { sv: 'välj en inbäddningsmodell för uppgiften', en: 'choose an embedding model for the task' },
         );
       }
@@ -246,7 +262,10 @@ export function createLocalOnnxProvider(userOptions: LocalOnnxProviderOptions): 
       if (!description.isCrossEncoder) {
         throw cannotDo(
           modelId,
-          { sv: 'är ingen cross-encoder och kan inte rangordna', en: 'is not a cross-encoder and cannot rerank' },
+          {
+            sv: 'är ingen cross-encoder och kan inte rangordna',
+            en: 'is not a cross-encoder and cannot rerank',
+          },
           {
             sv: 'välj en cross-encoder (en klassificerare med en enda utdata) för omrangordning',
             en: 'choose a cross-encoder (a classifier with a single output) for reranking',
@@ -301,7 +320,11 @@ export function createLocalOnnxProvider(userOptions: LocalOnnxProviderOptions): 
 
   function classificationModel(modelId: string): ClassificationModel | undefined {
     const description = inspect(modelId);
-    if (description && (description.isCrossEncoder || (description.architectures.length > 0 && !description.isSequenceClassifier))) {
+    if (
+      description &&
+      (description.isCrossEncoder ||
+        (description.architectures.length > 0 && !description.isSequenceClassifier))
+    ) {
       return undefined;
     }
     return {
@@ -333,7 +356,10 @@ export function createLocalOnnxProvider(userOptions: LocalOnnxProviderOptions): 
           // The model's own head decides between softmax and sigmoid (its config's problem_type).
           const classifier = await classificationPipeline(modelId);
           const labelCount = Math.max(inspect(modelId)?.labels.length ?? 0, 1);
-          const output = (await classifier(call.text, { top_k: labelCount })) as Array<{ label: string; score: number }>;
+          const output = (await classifier(call.text, { top_k: labelCount })) as Array<{
+            label: string;
+            score: number;
+          }>;
           scores = output.map(({ label, score }) => ({ label: String(label), score }));
         }
         call.abortSignal?.throwIfAborted();
@@ -351,7 +377,10 @@ export function createLocalOnnxProvider(userOptions: LocalOnnxProviderOptions): 
       modelId,
       async doRerank({ documents, query, topN, abortSignal }) {
         abortSignal?.throwIfAborted();
-        const texts = documents.type === 'text' ? documents.values : documents.values.map((value) => JSON.stringify(value));
+        const texts =
+          documents.type === 'text'
+            ? documents.values
+            : documents.values.map((value) => JSON.stringify(value));
         if (texts.length === 0) return { ranking: [] };
         const { classifier, sigmoid: useSigmoid } = await rerankingPipeline(modelId);
         const relevance: number[] = [];
@@ -361,7 +390,9 @@ export function createLocalOnnxProvider(userOptions: LocalOnnxProviderOptions): 
             batch.map(() => query),
             { text_pair: batch, padding: true, truncation: true },
           );
-          const { logits } = (await classifier.model(inputs)) as { logits: { data: Float32Array; dims: number[] } };
+          const { logits } = (await classifier.model(inputs)) as {
+            logits: { data: Float32Array; dims: number[] };
+          };
           const width = logits.dims.at(-1) ?? 1;
           for (let row = 0; row < batch.length; row += 1) {
             const logit = logits.data[row * width] ?? 0;

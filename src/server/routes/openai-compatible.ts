@@ -158,24 +158,30 @@ export function openAICompatibleRoutes(dependencies: ServerDependencies) {
     const locale = context.get('locale');
     const reader = stream.getReader();
     const body = new ReadableStream<Uint8Array>({
+      // Loops until it has something to send: a pull that enqueues nothing would leave the reader waiting forever.
       async pull(controller) {
-        const next = await reader.read();
-        if (next.done) {
-          controller.enqueue(encoder.encode('data: [DONE]\n\n'));
-          controller.close();
-          return;
+        for (;;) {
+          const next = await reader.read();
+          if (next.done) {
+            controller.enqueue(encoder.encode('data: [DONE]\n\n'));
+            controller.close();
+            return;
+          }
+          const part = next.value;
+          if (part.type === 'error') {
+            const error = toPolettError(part.error);
+            controller.enqueue(encoder.encode(`data: ${JSON.stringify(openAIErrorBody(error, locale))}\n\n`));
+            controller.close();
+            await reader.cancel().catch(() => {});
+            return;
+          }
+          let text = '';
+          for (const chunk of writer.write(part)) text += `data: ${JSON.stringify(chunk)}\n\n`;
+          if (text) {
+            controller.enqueue(encoder.encode(text));
+            return;
+          }
         }
-        const part = next.value;
-        if (part.type === 'error') {
-          const error = toPolettError(part.error);
-          controller.enqueue(encoder.encode(`data: ${JSON.stringify(openAIErrorBody(error, locale))}\n\n`));
-          controller.close();
-          await reader.cancel().catch(() => {});
-          return;
-        }
-        let text = '';
-        for (const chunk of writer.write(part)) text += `data: ${JSON.stringify(chunk)}\n\n`;
-        if (text) controller.enqueue(encoder.encode(text));
       },
       cancel(reason) {
         return reader.cancel(reason);

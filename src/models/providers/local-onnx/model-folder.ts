@@ -9,6 +9,7 @@ import { PolettError } from '../../../errors.js';
 
 /** The weight files transformers.js picks by `dtype` (`onnx/model<suffix>.onnx`). */
 export const LOCAL_ONNX_DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as const;
+/** The precision of the weights to load (transformers.js's `dtype`). */
 export type LocalOnnxDtype = (typeof LOCAL_ONNX_DTYPES)[number];
 
 const DTYPE_FILE_SUFFIX: Record<LocalOnnxDtype, string> = {
@@ -67,15 +68,24 @@ export function resolveModelFolder(modelsDirectory: string, modelId: string): st
 }
 
 /** The error for a model folder or file that is not there. */
-export function modelFileMissingError(modelId: string, filePath: string): PolettError {
+export function modelFileMissingError(modelId: string, filePath: string, isFolder = false): PolettError {
+  const what = isFolder
+    ? {
+        sv: `Modellmappen ${filePath} för ${modelId} finns inte`,
+        en: `The model folder ${filePath} of ${modelId} does not exist`,
+      }
+    : {
+        sv: `Modellen ${modelId} saknar filen ${filePath}`,
+        en: `The model ${modelId} lacks the file ${filePath}`,
+      };
   return new PolettError({
     code: 'model_not_found',
     status: 404,
     retryable: false,
     field: 'model',
     message: {
-      sv: `Modellen ${modelId} saknar filen ${filePath}; ladda ner modellen till mappen eller rätta sökvägen i konfigurationen.`,
-      en: `The model ${modelId} lacks the file ${filePath}; download the model into the folder or correct the path in the configuration.`,
+      sv: `${what.sv}; ladda ner modellen till mappen eller rätta sökvägen i konfigurationen.`,
+      en: `${what.en}; download the model into the folder or correct the path in the configuration.`,
     },
   });
 }
@@ -96,30 +106,36 @@ export function modelFileInvalidError(modelId: string, filePath: string, cause: 
   });
 }
 
-/**
- * Checks that the files a pipeline needs are there, so that a missing model gives one sentence
- * naming the file instead of a chain of loader warnings. `onnxFile` is omitted for a tokenizer alone.
- */
-export function assertModelFiles(modelId: string, folder: string, onnxFile?: string): void {
-  const required = ['config.json', 'tokenizer.json', ...(onnxFile === undefined ? [] : [onnxFile])];
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw modelFileMissingError(modelId, folder);
-  for (const file of required) {
-    const filePath = path.join(folder, file);
-    if (!existsSync(filePath)) throw modelFileMissingError(modelId, filePath);
-  }
-}
-
 function readJsonFile(modelId: string, filePath: string): unknown {
   let text: string;
   try {
     text = readFileSync(filePath, 'utf8');
-  } catch (error) {
+  } catch {
     throw modelFileMissingError(modelId, filePath);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
     throw modelFileInvalidError(modelId, filePath, error);
+  }
+}
+
+/**
+ * Checks that the files a pipeline needs are there and that its JSON files parse, so that a
+ * broken model gives one sentence naming the file instead of a chain of loader warnings.
+ * `onnxFile` is omitted for a tokenizer alone.
+ */
+export function assertModelFiles(modelId: string, folder: string, onnxFile?: string): void {
+  if (!existsSync(folder) || !statSync(folder).isDirectory())
+    throw modelFileMissingError(modelId, folder, true);
+  const required = ['config.json', 'tokenizer.json', ...(onnxFile === undefined ? [] : [onnxFile])];
+  for (const file of required) {
+    const filePath = path.join(folder, file);
+    if (!existsSync(filePath)) throw modelFileMissingError(modelId, filePath);
+  }
+  for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) {
+    const filePath = path.join(folder, file);
+    if (existsSync(filePath)) readJsonFile(modelId, filePath);
   }
 }
 
@@ -149,7 +165,8 @@ export function describeModelFolder(modelId: string, folder: string): ModelFolde
   const isSequenceClassifier = architectures.some((name) => name.endsWith('ForSequenceClassification'));
   const labelCount = typeof config.num_labels === 'number' ? config.num_labels : labels.length;
   const sentenceTransformers = isRecord(config.sentence_transformers) ? config.sentence_transformers : {};
-  const activation = typeof sentenceTransformers.activation_fn === 'string' ? sentenceTransformers.activation_fn : '';
+  const activation =
+    typeof sentenceTransformers.activation_fn === 'string' ? sentenceTransformers.activation_fn : '';
   return {
     architectures,
     labels,
@@ -170,7 +187,10 @@ export function readEmbeddingPooling(modelId: string, folder: string): Embedding
   if (existsSync(modulesPath)) {
     const modules = readJsonFile(modelId, modulesPath);
     const pooling = Array.isArray(modules)
-      ? modules.find((module): module is Record<string, unknown> => isRecord(module) && module.type === 'sentence_transformers.models.Pooling')
+      ? modules.find(
+          (module): module is Record<string, unknown> =>
+            isRecord(module) && module.type === 'sentence_transformers.models.Pooling',
+        )
       : undefined;
     if (pooling && typeof pooling.path === 'string') poolingFolder = pooling.path;
   }
@@ -181,7 +201,9 @@ export function readEmbeddingPooling(modelId: string, folder: string): Embedding
   if (config.pooling_mode_cls_token === true) return 'cls';
   if (config.pooling_mode_lasttoken === true) return 'last_token';
   if (config.pooling_mode_mean_tokens === true) return 'mean';
-  const mode = Object.entries(config).find(([key, value]) => key.startsWith('pooling_mode_') && value === true)?.[0];
+  const mode = Object.entries(config).find(
+    ([key, value]) => key.startsWith('pooling_mode_') && value === true,
+  )?.[0];
   if (mode === undefined) return 'mean';
   throw new PolettError({
     code: 'model_task_unsupported',
