@@ -10,6 +10,7 @@
  * - `unauthorized`: HTTP 401
  * - `hang`: never answers
  * - `cut`: streams two deltas, then the connection breaks
+ * - `echo`: answers (not streamed) with the last message it received
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -18,6 +19,8 @@ export interface FakeOpenAIServer {
   url: string;
   /** Calls received per model name. */
   calls: Map<string, number>;
+  /** The last request body received, as text, to check what left the machine. */
+  lastRequestBody: () => string;
   close(): Promise<void>;
 }
 
@@ -46,10 +49,12 @@ function chunk(model: string, delta: Record<string, unknown>, finishReason: stri
 
 export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
   const calls = new Map<string, number>();
+  let lastRequestBody = '';
   const app = new Hono();
   app.get('/v1/models', (context) => context.json({ object: 'list', data: [{ id: 'ok', object: 'model' }] }));
   app.post('/v1/chat/completions', async (context) => {
-    const body = (await context.req.json()) as { model: string; stream?: boolean };
+    lastRequestBody = await context.req.text();
+    const body = JSON.parse(lastRequestBody) as { model: string; stream?: boolean };
     const count = (calls.get(body.model) ?? 0) + 1;
     calls.set(body.model, count);
     const error = (status: 401 | 429 | 500, message: string, headers: Record<string, string> = {}) =>
@@ -68,6 +73,14 @@ export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
         return error(429, 'slow down', { 'retry-after': '3600' });
       case 'unauthorized':
         return error(401, 'bad key');
+      case 'echo': {
+        const request = JSON.parse(lastRequestBody) as { messages: Array<{ content: string }> };
+        const content = request.messages[request.messages.length - 1]?.content ?? '';
+        return context.json({
+          ...completion(body.model),
+          choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+        });
+      }
       case 'hang':
         await new Promise(() => {});
         break;
@@ -107,6 +120,7 @@ export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
   return {
     url: `http://127.0.0.1:${address.port}/v1`,
     calls,
+    lastRequestBody: () => lastRequestBody,
     close: () =>
       new Promise<void>((resolve) => {
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();

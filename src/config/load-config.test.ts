@@ -11,7 +11,10 @@ afterEach(() => folders.splice(0).forEach((remove) => remove()));
 function dataDirWith(content: unknown) {
   const { dataDir, remove } = buildDataDir();
   folders.push(remove);
-  writeFileSync(path.join(dataDir, 'polett.json'), typeof content === 'string' ? content : JSON.stringify(content));
+  writeFileSync(
+    path.join(dataDir, 'polett.json'),
+    typeof content === 'string' ? content : JSON.stringify(content),
+  );
   return dataDir;
 }
 
@@ -91,14 +94,18 @@ describe('loadConfig', () => {
       loadConfig({ dataDir: dataDirWith({ models: { chat: { provider: 'nobody', model: 'x' } } }), env: {} }),
     );
     expect(modelError.field).toBe('models.chat.provider');
-    const taskError = configError(() => loadConfig({ dataDir: dataDirWith({ tasks: { chat: ['missing'] } }), env: {} }));
+    const taskError = configError(() =>
+      loadConfig({ dataDir: dataDirWith({ tasks: { chat: ['missing'] } }), env: {} }),
+    );
     expect(taskError.field).toBe('tasks.chat');
     expect(taskError.messageIn('sv')).toContain('"missing"');
   });
 
   it('refuses an API key written in plain text', () => {
     const dataDir = dataDirWith({
-      providers: { openai: { type: 'openai-compatible', baseURL: 'https://api.openai.com/v1', apiKey: 'sk-123' } },
+      providers: {
+        openai: { type: 'openai-compatible', baseURL: 'https://api.openai.com/v1', apiKey: 'sk-123' },
+      },
     });
     const error = configError(() => loadConfig({ dataDir, env: {} }));
     expect(error.field).toBe('providers.openai.apiKey');

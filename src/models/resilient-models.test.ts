@@ -40,7 +40,14 @@ describe('the fallback chain over a real HTTP provider', () => {
     const result = await generateText({ model: polett.models.languageModel(), prompt: 'Hej', maxRetries: 0 });
     expect(result.text).toBe('Hej från servern!');
     const [entry] = polett.storage.usage.recent(1);
-    expect(entry).toMatchObject({ task: 'chat', provider: 'upstream', model: 'ok', inputTokens: 12, outputTokens: 3, ok: true });
+    expect(entry).toMatchObject({
+      task: 'chat',
+      provider: 'upstream',
+      model: 'ok',
+      inputTokens: 12,
+      outputTokens: 3,
+      ok: true,
+    });
     await polett.close();
   });
 
@@ -82,9 +89,11 @@ describe('the fallback chain over a real HTTP provider', () => {
 
   it('does not retry a wrong API key, and says so in one sentence', async () => {
     const polett = polettWithChain(['unauthorized']);
-    const error = await generateText({ model: polett.models.languageModel(), prompt: 'Hej', maxRetries: 0 }).catch(
-      (thrown: unknown) => thrown,
-    );
+    const error = await generateText({
+      model: polett.models.languageModel(),
+      prompt: 'Hej',
+      maxRetries: 0,
+    }).catch((thrown: unknown) => thrown);
     expect(upstream.calls.get('unauthorized')).toBe(1);
     expect(isPolettError(error)).toBe(true);
     expect(error).toMatchObject({ code: 'model_auth_failed', isRetryable: false });
@@ -104,9 +113,11 @@ describe('the fallback chain over a real HTTP provider', () => {
 
   it('reports a timeout as one sentence when the chain has nothing else', async () => {
     const polett = polettWithChain(['hang'], { timeoutMs: 200, maxRetries: 0 });
-    const error = await generateText({ model: polett.models.languageModel(), prompt: 'Hej', maxRetries: 0 }).catch(
-      (thrown: unknown) => thrown,
-    );
+    const error = await generateText({
+      model: polett.models.languageModel(),
+      prompt: 'Hej',
+      maxRetries: 0,
+    }).catch((thrown: unknown) => thrown);
     expect(error).toMatchObject({ code: 'model_timeout' });
     await polett.close();
   });
@@ -123,7 +134,12 @@ describe('the fallback chain over a real HTTP provider', () => {
 
   it('ends a stream cut in the middle with one error, after the text that came', async () => {
     const polett = polettWithChain(['cut', 'ok'], { maxRetries: 0 });
-    const result = streamText({ model: polett.models.languageModel(), prompt: 'Hej', maxRetries: 0, onError: () => {} });
+    const result = streamText({
+      model: polett.models.languageModel(),
+      prompt: 'Hej',
+      maxRetries: 0,
+      onError: () => {},
+    });
     let text = '';
     let streamError: unknown;
     for await (const part of result.fullStream) {
@@ -141,9 +157,9 @@ describe('the fallback chain over a real HTTP provider', () => {
     const model = polett.models.languageModel();
     let inFlight = 0;
     let peak = 0;
-    const original = model.doGenerate.bind(model);
     // Count at the provider side of the semaphore by wrapping the chain's single link.
-    const link = (model as unknown as { links: Array<{ model: { doGenerate: typeof original } }> }).links[0]!;
+    const link = (model as unknown as { links: Array<{ model: { doGenerate: typeof model.doGenerate } }> })
+      .links[0]!;
     const inner = link.model.doGenerate.bind(link.model);
     link.model.doGenerate = async (options) => {
       inFlight += 1;
@@ -154,9 +170,7 @@ describe('the fallback chain over a real HTTP provider', () => {
         inFlight -= 1;
       }
     };
-    await Promise.all(
-      Array.from({ length: 8 }, () => generateText({ model, prompt: 'Hej', maxRetries: 0 })),
-    );
+    await Promise.all(Array.from({ length: 8 }, () => generateText({ model, prompt: 'Hej', maxRetries: 0 })));
     expect(peak).toBeLessThanOrEqual(2);
     expect(peak).toBeGreaterThan(0);
     await polett.close();
@@ -165,7 +179,13 @@ describe('the fallback chain over a real HTTP provider', () => {
   it('prices calls from the price table', async () => {
     const polett = buildPolett({
       providers: { upstream: { type: 'openai-compatible', baseURL: upstream.url } },
-      models: { ok: { provider: 'upstream', model: 'ok', price: { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000, currency: 'SEK' } } },
+      models: {
+        ok: {
+          provider: 'upstream',
+          model: 'ok',
+          price: { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000, currency: 'SEK' },
+        },
+      },
       tasks: { chat: ['ok'] },
     });
     await generateText({ model: polett.models.languageModel(), prompt: 'Hej', maxRetries: 0 });
@@ -177,9 +197,11 @@ describe('the fallback chain over a real HTTP provider', () => {
 
   it('says which task lacks a model when none is configured', async () => {
     const polett = buildPolett({});
-    const error = await generateText({ model: polett.models.languageModel(), prompt: 'Hej', maxRetries: 0 }).catch(
-      (thrown: unknown) => thrown,
-    );
+    const error = await generateText({
+      model: polett.models.languageModel(),
+      prompt: 'Hej',
+      maxRetries: 0,
+    }).catch((thrown: unknown) => thrown);
     expect(error).toMatchObject({ code: 'model_not_configured', field: 'tasks.chat' });
     await polett.close();
   });

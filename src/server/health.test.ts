@@ -38,7 +38,9 @@ describe('GET /health', () => {
       tasks: { chat: ['qwen'] },
     });
     const response = await createApp(polett).request('/health');
-    const body = (await response.json()) as { models: Array<{ alias: string; ready: boolean; problem?: string }> };
+    const body = (await response.json()) as {
+      models: Array<{ alias: string; ready: boolean; problem?: string }>;
+    };
     expect(body.models[0]).toMatchObject({ alias: 'qwen', ready: false });
     expect(body.models[0]?.problem).toMatch(/file not found/);
     await polett.close();

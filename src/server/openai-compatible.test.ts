@@ -15,7 +15,9 @@ let apiKey: string;
 beforeAll(async () => {
   upstream = await startFakeOpenAIServer();
   polett = buildPolett({
-    providers: { upstream: { type: 'openai-compatible', baseURL: upstream.url, maxRetries: 0, timeoutMs: 2000 } },
+    providers: {
+      upstream: { type: 'openai-compatible', baseURL: upstream.url, maxRetries: 0, timeoutMs: 2000 },
+    },
     models: { ok: { provider: 'upstream', model: 'ok' }, cut: { provider: 'upstream', model: 'cut' } },
     tasks: { chat: ['ok'] },
   });
@@ -112,7 +114,11 @@ describe('the OpenAI-compatible API, with the official openai client as the peer
     const app = createApp(polett);
     const response = await app.request('/v1/chat/completions', {
       method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'accept-language': 'sv-SE' },
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        'content-type': 'application/json',
+        'accept-language': 'sv-SE',
+      },
       body: '{"model":',
     });
     expect(response.status).toBe(400);
@@ -121,7 +127,10 @@ describe('the OpenAI-compatible API, with the official openai client as the peer
   });
 
   it('keeps serving after bad requests', async () => {
-    const completion = await client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'Igen' }] });
+    const completion = await client.chat.completions.create({
+      model: 'chat',
+      messages: [{ role: 'user', content: 'Igen' }],
+    });
     expect(completion.choices[0]?.message.content).toBe('Hej från servern!');
   });
 });

@@ -25,9 +25,9 @@ describe('SQLite storage', () => {
     expect(health.fullTextSearch).toBe(true);
     expect(health.vectorSearch).toMatch(/^v\d/);
     expect(health.schemaVersion).toBeGreaterThanOrEqual(1);
-    const distance = storage.database
-      .prepare("SELECT vec_distance_l2('[1,0]', '[0,1]') AS d")
-      .get() as { d: number };
+    const distance = storage.database.prepare("SELECT vec_distance_l2('[1,0]', '[0,1]') AS d").get() as {
+      d: number;
+    };
     expect(distance.d).toBeCloseTo(Math.SQRT2);
   });
 
@@ -69,7 +69,10 @@ describe('SQLite storage', () => {
     const first = openStorage({ dataDir, env: { POLETT_SECRET_KEY: key } });
     first.secrets.set('anthropic', 'sk-ant-123');
     first.close();
-    const other = openStorage({ dataDir, env: { POLETT_SECRET_KEY: Buffer.alloc(32, 9).toString('base64') } });
+    const other = openStorage({
+      dataDir,
+      env: { POLETT_SECRET_KEY: Buffer.alloc(32, 9).toString('base64') },
+    });
     expect(() => other.secrets.get('anthropic')).toThrow(/cannot be decrypted/);
     other.close();
     remove();
@@ -90,14 +93,65 @@ describe('SQLite storage', () => {
 
   it('summarises usage per day, task and model', () => {
     const { storage } = freshStorage();
-    const base = { workspaceId: null, provider: 'p', latencyMs: 5, currency: 'SEK', ok: true, errorCode: null };
-    storage.usage.record({ ...base, at: '2026-11-27T10:00:00Z', task: 'chat', model: 'a', inputTokens: 10, outputTokens: 5, cost: 1 });
-    storage.usage.record({ ...base, at: '2026-11-27T11:00:00Z', task: 'chat', model: 'a', inputTokens: 20, outputTokens: 5, cost: 2 });
-    storage.usage.record({ ...base, at: '2026-11-28T09:00:00Z', task: 'embed', model: 'b', inputTokens: 7, outputTokens: 0, cost: null });
+    const base = {
+      workspaceId: null,
+      provider: 'p',
+      latencyMs: 5,
+      currency: 'SEK',
+      ok: true,
+      errorCode: null,
+    };
+    storage.usage.record({
+      ...base,
+      at: '2026-11-27T10:00:00Z',
+      task: 'chat',
+      model: 'a',
+      inputTokens: 10,
+      outputTokens: 5,
+      cost: 1,
+    });
+    storage.usage.record({
+      ...base,
+      at: '2026-11-27T11:00:00Z',
+      task: 'chat',
+      model: 'a',
+      inputTokens: 20,
+      outputTokens: 5,
+      cost: 2,
+    });
+    storage.usage.record({
+      ...base,
+      at: '2026-11-28T09:00:00Z',
+      task: 'embed',
+      model: 'b',
+      inputTokens: 7,
+      outputTokens: 0,
+      cost: null,
+    });
     const summary = storage.usage.summarize();
     expect(summary).toEqual([
-      { day: '2026-11-28', task: 'embed', provider: 'p', model: 'b', calls: 1, inputTokens: 7, outputTokens: 0, cost: 0, currency: 'SEK' },
-      { day: '2026-11-27', task: 'chat', provider: 'p', model: 'a', calls: 2, inputTokens: 30, outputTokens: 10, cost: 3, currency: 'SEK' },
+      {
+        day: '2026-11-28',
+        task: 'embed',
+        provider: 'p',
+        model: 'b',
+        calls: 1,
+        inputTokens: 7,
+        outputTokens: 0,
+        cost: 0,
+        currency: 'SEK',
+      },
+      {
+        day: '2026-11-27',
+        task: 'chat',
+        provider: 'p',
+        model: 'a',
+        calls: 2,
+        inputTokens: 30,
+        outputTokens: 10,
+        cost: 3,
+        currency: 'SEK',
+      },
     ]);
   });
 });

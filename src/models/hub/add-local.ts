@@ -123,6 +123,17 @@ async function readGgufMetadata(filePath: string): Promise<Partial<GgufDetails>>
     // The magic and version already say it is GGUF; the name and architecture are a bonus.
     return {};
   }
+  const damaged = (reason: string, cause?: unknown) =>
+    new PolettError({
+      code: 'model_local_invalid',
+      status: 422,
+      field: 'path',
+      message: {
+        sv: `${filePath} börjar som en GGUF-fil men huvudet går inte att läsa (${reason}): filen är troligen avkortad, så ladda ner den igen.`,
+        en: `${filePath} starts like a GGUF file but its header cannot be read (${reason}): the file is probably truncated, so download it again.`,
+      },
+      ...(cause === undefined ? {} : { cause }),
+    });
   let info: Awaited<ReturnType<typeof readGgufFileInfo>>;
   try {
     info = await readGgufFileInfo(filePath, {
@@ -133,19 +144,15 @@ async function readGgufMetadata(filePath: string): Promise<Partial<GgufDetails>>
       ignoreKeys: ['tokenizer.ggml.tokens', 'tokenizer.ggml.scores', 'tokenizer.ggml.token_type', 'tokenizer.ggml.merges'],
     });
   } catch (error) {
-    throw new PolettError({
-      code: 'model_local_invalid',
-      status: 422,
-      field: 'path',
-      message: {
-        sv: `${filePath} börjar som en GGUF-fil men huvudet går inte att läsa (${(error as Error).message}): filen är troligen avkortad, så ladda ner den igen.`,
-        en: `${filePath} starts like a GGUF file but its header cannot be read (${(error as Error).message}): the file is probably truncated, so download it again.`,
-      },
-      cause: error,
-    });
+    throw damaged((error as Error).message, error);
   }
-  const general = info.metadata.general as unknown as Record<string, unknown>;
-  const architectureMetadata = info.architectureMetadata as unknown as Record<string, unknown>;
+  // The reader fills a cut-off header with zeros instead of failing; every real GGUF file names its
+  // architecture, so a missing one means the header is not all there.
+  const general = (info.metadata as unknown as Record<string, unknown>).general as Record<string, unknown> | undefined;
+  if (typeof general?.architecture !== 'string' || general.architecture === '') {
+    throw damaged('no general.architecture');
+  }
+  const architectureMetadata = (info.architectureMetadata ?? {}) as unknown as Record<string, unknown>;
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
   const contextLength = architectureMetadata.context_length;
   const details: Partial<GgufDetails> = {};

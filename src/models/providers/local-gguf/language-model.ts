@@ -25,6 +25,7 @@ import type {
   LlamaChatResponseChunk,
   LlamaGrammar,
   LLamaChatGenerateResponseOptions,
+  Token,
 } from 'node-llama-cpp';
 import type { GgufRuntime, LoadedGgufModel } from './gguf-runtime.js';
 import { inputTooLongError } from './model-files.js';
@@ -49,7 +50,8 @@ interface PreparedCall {
   history: ChatHistoryItem[];
   mode: GenerationMode;
   warnings: SharedV3Warning[];
-  promptTokens: number;
+  /** The rendered prompt, as the tokens the sequence will hold. */
+  promptTokens: Token[];
   generationOptions: SamplingOptions;
 }
 
@@ -209,13 +211,15 @@ export class LocalGgufLanguageModel implements LanguageModelV3 {
     }
 
     const functions = mode.kind === 'functions' ? mode.functions : undefined;
-    const promptTokens = loaded.chatWrapper
+    const promptTokens: Token[] = loaded.chatWrapper
       .generateContextState({
         chatHistory: withTrailingModelResponse(renderedHistory),
         ...(functions === undefined ? {} : { availableFunctions: functions, documentFunctionParams: true }),
       })
-      .contextText.tokenize(loaded.model.tokenizer).length;
-    if (promptTokens >= loaded.contextSize) throw inputTooLongError(this.modelId, promptTokens, loaded.contextSize);
+      .contextText.tokenize(loaded.model.tokenizer);
+    if (promptTokens.length >= loaded.contextSize) {
+      throw inputTooLongError(this.modelId, promptTokens.length, loaded.contextSize);
+    }
 
     const generationOptions: SamplingOptions = {
       ...(options.maxOutputTokens === undefined ? {} : { maxTokens: options.maxOutputTokens }),
@@ -247,6 +251,9 @@ export class LocalGgufLanguageModel implements LanguageModelV3 {
   ): Promise<RunResult> {
     const { mode } = prepared;
     const meterBefore = chat.sequence.tokenMeter.getState();
+    // What the sequence already holds of this prompt (a shared system prompt, an earlier turn) is
+    // reused from the KV cache: that is the cached part of the input.
+    const cached = commonPrefixLength(chat.sequence.contextTokens, prepared.promptTokens);
     const common = {
       ...prepared.generationOptions,
       ...(signal === undefined ? {} : { signal }),
@@ -298,11 +305,10 @@ export class LocalGgufLanguageModel implements LanguageModelV3 {
       });
     });
 
-    const cached = Math.max(0, prepared.promptTokens - used.usedInputTokens);
     const usage: LanguageModelV3Usage = {
       inputTokens: {
-        total: prepared.promptTokens,
-        noCache: prepared.promptTokens - cached,
+        total: prepared.promptTokens.length,
+        noCache: prepared.promptTokens.length - cached,
         cacheRead: cached,
         cacheWrite: undefined,
       },
@@ -310,6 +316,12 @@ export class LocalGgufLanguageModel implements LanguageModelV3 {
     };
     return { response, content, finishReason, usage };
   }
+}
+
+function commonPrefixLength(left: readonly Token[], right: readonly Token[]): number {
+  let length = 0;
+  while (length < left.length && length < right.length && left[length] === right[length]) length += 1;
+  return length;
 }
 
 function mapFinishReason(stopReason: LlamaChatResponse['metadata']['stopReason']): LanguageModelV3FinishReason {
