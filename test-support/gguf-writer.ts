@@ -22,7 +22,14 @@ export const Q8_0_BLOCK_SIZE = 32;
 const Q8_0_BLOCK_BYTES = 2 + Q8_0_BLOCK_SIZE;
 
 /** llama.cpp's `llama_token_type` values, stored in `tokenizer.ggml.token_type`. */
-export const GGUF_TOKEN_TYPES = { normal: 1, unknown: 2, control: 3, userDefined: 4, unused: 5, byte: 6 } as const;
+export const GGUF_TOKEN_TYPES = {
+  normal: 1,
+  unknown: 2,
+  control: 3,
+  userDefined: 4,
+  unused: 5,
+  byte: 6,
+} as const;
 
 const GGUF_VALUE_TYPE_IDS = {
   uint8: 0,
@@ -40,7 +47,8 @@ const GGUF_VALUE_TYPE_IDS = {
   float64: 12,
 } as const;
 
-type GgufNumberType = 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'uint64' | 'int64' | 'float64';
+type GgufNumberType =
+  'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'uint64' | 'int64' | 'float64';
 export type GgufScalarType = GgufNumberType | 'bool' | 'string';
 
 /**
@@ -63,7 +71,11 @@ export const ggufValue = {
   float32: (value: number): GgufMetadataValue => ({ type: 'float32', value }),
   strings: (values: readonly string[]): GgufMetadataValue => ({ type: 'array', itemType: 'string', values }),
   int32s: (values: readonly number[]): GgufMetadataValue => ({ type: 'array', itemType: 'int32', values }),
-  float32s: (values: readonly number[]): GgufMetadataValue => ({ type: 'array', itemType: 'float32', values }),
+  float32s: (values: readonly number[]): GgufMetadataValue => ({
+    type: 'array',
+    itemType: 'float32',
+    values,
+  }),
 };
 
 export interface GgufTensor {
@@ -106,23 +118,52 @@ class ByteWriter {
 
   number(type: GgufNumberType, value: number | bigint): void {
     const sizes: Record<GgufNumberType, number> = {
-      uint8: 1, int8: 1, uint16: 2, int16: 2, uint32: 4, int32: 4, float32: 4, uint64: 8, int64: 8, float64: 8,
+      uint8: 1,
+      int8: 1,
+      uint16: 2,
+      int16: 2,
+      uint32: 4,
+      int32: 4,
+      float32: 4,
+      uint64: 8,
+      int64: 8,
+      float64: 8,
     };
     const size = sizes[type];
     this.reserve(size);
     const offset = this.length;
     const numeric = Number(value);
     switch (type) {
-      case 'uint8': this.buffer.writeUInt8(numeric, offset); break;
-      case 'int8': this.buffer.writeInt8(numeric, offset); break;
-      case 'uint16': this.buffer.writeUInt16LE(numeric, offset); break;
-      case 'int16': this.buffer.writeInt16LE(numeric, offset); break;
-      case 'uint32': this.buffer.writeUInt32LE(numeric, offset); break;
-      case 'int32': this.buffer.writeInt32LE(numeric, offset); break;
-      case 'float32': this.buffer.writeFloatLE(numeric, offset); break;
-      case 'uint64': this.buffer.writeBigUInt64LE(BigInt(value), offset); break;
-      case 'int64': this.buffer.writeBigInt64LE(BigInt(value), offset); break;
-      case 'float64': this.buffer.writeDoubleLE(numeric, offset); break;
+      case 'uint8':
+        this.buffer.writeUInt8(numeric, offset);
+        break;
+      case 'int8':
+        this.buffer.writeInt8(numeric, offset);
+        break;
+      case 'uint16':
+        this.buffer.writeUInt16LE(numeric, offset);
+        break;
+      case 'int16':
+        this.buffer.writeInt16LE(numeric, offset);
+        break;
+      case 'uint32':
+        this.buffer.writeUInt32LE(numeric, offset);
+        break;
+      case 'int32':
+        this.buffer.writeInt32LE(numeric, offset);
+        break;
+      case 'float32':
+        this.buffer.writeFloatLE(numeric, offset);
+        break;
+      case 'uint64':
+        this.buffer.writeBigUInt64LE(BigInt(value), offset);
+        break;
+      case 'int64':
+        this.buffer.writeBigInt64LE(BigInt(value), offset);
+        break;
+      case 'float64':
+        this.buffer.writeDoubleLE(numeric, offset);
+        break;
     }
     this.length += size;
   }
@@ -211,9 +252,12 @@ export function float16BitsToFloat32(bits: number): number {
 /** Bytes a tensor of `elementCount` values takes in a given encoding. */
 export function tensorByteLength(type: GgmlTensorType, elementCount: number): number {
   switch (type) {
-    case 'f32': return elementCount * 4;
-    case 'f16': return elementCount * 2;
-    case 'q8_0': return (elementCount / Q8_0_BLOCK_SIZE) * Q8_0_BLOCK_BYTES;
+    case 'f32':
+      return elementCount * 4;
+    case 'f16':
+      return elementCount * 2;
+    case 'q8_0':
+      return (elementCount / Q8_0_BLOCK_SIZE) * Q8_0_BLOCK_BYTES;
   }
 }
 
@@ -266,10 +310,14 @@ export function encodeGguf(contents: GgufFileContents): Buffer {
     names.add(tensor.name);
     const elementCount = tensor.dimensions.reduce((product, dimension) => product * dimension, 1);
     if (elementCount !== tensor.values.length) {
-      throw new Error(`tensor ${tensor.name}: dimensions hold ${elementCount} values, got ${tensor.values.length}`);
+      throw new Error(
+        `tensor ${tensor.name}: dimensions hold ${elementCount} values, got ${tensor.values.length}`,
+      );
     }
     if (tensor.type === 'q8_0' && (tensor.dimensions[0] ?? 0) % Q8_0_BLOCK_SIZE !== 0) {
-      throw new Error(`tensor ${tensor.name}: q8_0 needs the first dimension to be a multiple of ${Q8_0_BLOCK_SIZE}`);
+      throw new Error(
+        `tensor ${tensor.name}: q8_0 needs the first dimension to be a multiple of ${Q8_0_BLOCK_SIZE}`,
+      );
     }
     return { tensor, data: encodeTensorValues(tensor.type, tensor.values) };
   });
@@ -327,7 +375,11 @@ export function createSeededRandom(seed: number): () => number {
 }
 
 /** `count` normally distributed values (Box–Muller) with the given standard deviation. */
-export function randomNormalValues(random: () => number, count: number, standardDeviation: number): Float32Array {
+export function randomNormalValues(
+  random: () => number,
+  count: number,
+  standardDeviation: number,
+): Float32Array {
   const values = new Float32Array(count);
   for (let index = 0; index < count; index += 2) {
     const radius = Math.sqrt(-2 * Math.log(1 - random())) * standardDeviation;
@@ -400,22 +452,16 @@ export interface TinyTransformerOptions {
  * always f32, as converted models have them.
  */
 export function buildTinyTransformer(options: TinyTransformerOptions): GgufFileContents {
-  const {
-    architecture,
-    vocabulary,
-    layerCount,
-    embeddingLength,
-    headCount,
-    feedForwardLength,
-    seed,
-  } = options;
+  const { architecture, vocabulary, layerCount, embeddingLength, headCount, feedForwardLength, seed } =
+    options;
   const keyValueHeadCount = options.keyValueHeadCount ?? headCount;
   const weightType = options.weightType ?? 'f32';
   const embeddingType = options.embeddingType ?? weightType;
   const standardDeviation = options.weightStandardDeviation ?? 0.02;
   const vocabularySize = vocabulary.tokens.length;
   if (embeddingLength % headCount !== 0) throw new Error('embeddingLength must be a multiple of headCount');
-  if (headCount % keyValueHeadCount !== 0) throw new Error('headCount must be a multiple of keyValueHeadCount');
+  if (headCount % keyValueHeadCount !== 0)
+    throw new Error('headCount must be a multiple of keyValueHeadCount');
   if (vocabulary.tokenTypes.length !== vocabularySize) throw new Error('one token type per token is needed');
   if (options.classifierLabels !== undefined && architecture !== 'qwen3') {
     throw new Error('a classifier head needs the qwen3 architecture (llama.cpp loads cls.output only there)');
@@ -463,7 +509,12 @@ export function buildTinyTransformer(options: TinyTransformerOptions): GgufFileC
       values: randomMatrix(inputs, outputs),
     });
     tensors.push(
-      { name: `${prefix}.attn_norm.weight`, dimensions: [embeddingLength], type: 'f32', values: ones(embeddingLength) },
+      {
+        name: `${prefix}.attn_norm.weight`,
+        dimensions: [embeddingLength],
+        type: 'f32',
+        values: ones(embeddingLength),
+      },
       matrix('attn_q', embeddingLength, embeddingLength),
       matrix('attn_k', embeddingLength, keyValueWidth),
       matrix('attn_v', embeddingLength, keyValueWidth),
@@ -476,16 +527,35 @@ export function buildTinyTransformer(options: TinyTransformerOptions): GgufFileC
         type: 'f32',
         values: randomNormalValues(random, count, standardDeviation),
       });
-      tensors.push(bias('attn_q', embeddingLength), bias('attn_k', keyValueWidth), bias('attn_v', keyValueWidth));
+      tensors.push(
+        bias('attn_q', embeddingLength),
+        bias('attn_k', keyValueWidth),
+        bias('attn_v', keyValueWidth),
+      );
     }
     if (architecture === 'qwen3') {
       tensors.push(
-        { name: `${prefix}.attn_q_norm.weight`, dimensions: [headDimension], type: 'f32', values: ones(headDimension) },
-        { name: `${prefix}.attn_k_norm.weight`, dimensions: [headDimension], type: 'f32', values: ones(headDimension) },
+        {
+          name: `${prefix}.attn_q_norm.weight`,
+          dimensions: [headDimension],
+          type: 'f32',
+          values: ones(headDimension),
+        },
+        {
+          name: `${prefix}.attn_k_norm.weight`,
+          dimensions: [headDimension],
+          type: 'f32',
+          values: ones(headDimension),
+        },
       );
     }
     tensors.push(
-      { name: `${prefix}.ffn_norm.weight`, dimensions: [embeddingLength], type: 'f32', values: ones(embeddingLength) },
+      {
+        name: `${prefix}.ffn_norm.weight`,
+        dimensions: [embeddingLength],
+        type: 'f32',
+        values: ones(embeddingLength),
+      },
       matrix('ffn_gate', embeddingLength, feedForwardLength),
       matrix('ffn_up', embeddingLength, feedForwardLength),
       matrix('ffn_down', feedForwardLength, embeddingLength),

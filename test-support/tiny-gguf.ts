@@ -1,12 +1,19 @@
 /**
  * Generates the tiny GGUF models the tests run node-llama-cpp on. They are real llama.cpp models
  * (random weights, real tokenizers), a few MB at most, written once into the test models folder
- * and rewritten only when `TINY_GGUF_GENERATOR_VERSION` changes.
+ * and rewritten only when their generator changes (see the stamp below).
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import r50kRanks from 'gpt-tokenizer/bpeRanks/r50k_base';
-import { buildTinyTransformer, GGUF_TOKEN_TYPES, writeGgufFile, type GgufBpeVocabulary } from './gguf-writer.js';
+import {
+  buildTinyTransformer,
+  GGUF_TOKEN_TYPES,
+  writeGgufFile,
+  type GgufBpeVocabulary,
+} from './gguf-writer.js';
 
 /** Byte-level `llama` model (one token per byte, no merges): the fast default for tests. */
 export const TINY_GGUF_MODEL = 'tiny-llama.gguf';
@@ -15,13 +22,27 @@ export const TINY_GGUF_BPE_MODEL = 'tiny-llama-bpe.gguf';
 /** `qwen3` model with a two-label (`yes`/`no`) ranking head: node-llama-cpp's ranking works on it. */
 export const TINY_GGUF_RERANKER_MODEL = 'tiny-qwen3-reranker.gguf';
 
-/** Bump when anything below changes what the files contain. */
+/** Bump to force regeneration when something outside the two source files changes the output. */
 export const TINY_GGUF_GENERATOR_VERSION = 1;
 const STAMP_FILE = 'tiny-gguf.stamp.json';
 
+/**
+ * The generator's identity: the version and a hash of this file and the writer, so that any change
+ * to how the models are made regenerates them.
+ */
+function generatorHash(): string {
+  const hash = createHash('sha256');
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const file of ['tiny-gguf.ts', 'gguf-writer.ts']) {
+    const source = path.join(here, file);
+    hash.update(existsSync(source) ? readFileSync(source) : file);
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
 /** ChatML, the format of Qwen and many others; node-llama-cpp recognises it from the template. */
 export const CHATML_TEMPLATE =
-  "{%- for message in messages -%}" +
+  '{%- for message in messages -%}' +
   "{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' -}}" +
   '{%- endfor -%}' +
   "{%- if add_generation_prompt -%}{{- '<|im_start|>assistant\\n' -}}{%- endif -%}";
@@ -117,7 +138,11 @@ export function r50kVocabulary(): GgufBpeVocabulary {
         }
       }
       if (bestIndex < 0) break;
-      parts = [...parts.slice(0, bestIndex), (parts[bestIndex] ?? '') + (parts[bestIndex + 1] ?? ''), ...parts.slice(bestIndex + 2)];
+      parts = [
+        ...parts.slice(0, bestIndex),
+        (parts[bestIndex] ?? '') + (parts[bestIndex + 1] ?? ''),
+        ...parts.slice(bestIndex + 2),
+      ];
     }
     if (parts.length !== 2) throw new Error(`r50k token ${rank} does not split into one merge`);
     const [left, right] = parts.map((part) => toUnicode(Buffer.from(part, 'latin1')));
@@ -204,6 +229,7 @@ const TINY_MODELS: readonly TinyModelDefinition[] = [
 
 interface Stamp {
   version: number;
+  generator: string;
   files: string[];
 }
 
@@ -221,11 +247,19 @@ function readStamp(directory: string): Stamp | undefined {
  */
 export async function ensureTinyGgufModels(directory: string): Promise<void> {
   const stamp = readStamp(directory);
+  const generator = generatorHash();
   const upToDate =
     stamp?.version === TINY_GGUF_GENERATOR_VERSION &&
-    TINY_MODELS.every((model) => stamp.files.includes(model.file) && existsSync(path.join(directory, model.file)));
+    stamp.generator === generator &&
+    TINY_MODELS.every(
+      (model) => stamp.files.includes(model.file) && existsSync(path.join(directory, model.file)),
+    );
   if (upToDate) return;
   for (const model of TINY_MODELS) model.write(path.join(directory, model.file));
-  const newStamp: Stamp = { version: TINY_GGUF_GENERATOR_VERSION, files: TINY_MODELS.map((model) => model.file) };
+  const newStamp: Stamp = {
+    version: TINY_GGUF_GENERATOR_VERSION,
+    generator,
+    files: TINY_MODELS.map((model) => model.file),
+  };
   writeFileSync(path.join(directory, STAMP_FILE), `${JSON.stringify(newStamp, null, 2)}\n`);
 }

@@ -56,6 +56,39 @@ export function buildProgram(): Command {
       ),
     );
   models
+    .command('catalogue [task]')
+    .description('recommended Hugging Face models that handle Swedish (task: chat, embed, rerank, classify)')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (task: string | undefined, options: { json?: boolean }) =>
+        (await import('./commands/models.js')).runModelsCatalogue(task, options),
+      ),
+    );
+  models
+    .command('pull <reference>')
+    .description('download owner/repo[/file] from the Hugging Face hub (or HF_ENDPOINT) into the data folder')
+    .option('-n, --name <name>', 'the name to register it under')
+    .option('-q, --quantization <quantization>', 'GGUF variant to choose, such as Q4_K_M')
+    .option('--dtype <dtype>', 'ONNX precision: fp32, fp16, q8, q4...')
+    .action(
+      action(async (reference: string, options: { name?: string; quantization?: string; dtype?: string }) =>
+        (await import('./commands/models.js')).runModelsPull(reference, options),
+      ),
+    );
+  models
+    .command('add <path>')
+    .description('register a local GGUF file or ONNX folder (air-gapped sites)')
+    .option('-n, --name <name>', 'the name to register it under')
+    .action(
+      action(async (target: string, options: { name?: string }) =>
+        (await import('./commands/models.js')).runModelsAdd(target, options),
+      ),
+    );
+  models
+    .command('remove <name>')
+    .description('forget a registered local model (its files stay)')
+    .action(action(async (name: string) => (await import('./commands/models.js')).runModelsRemove(name)));
+  models
     .command('test <alias>')
     .description('load a model, run one call and print the timing')
     .action(action(async (alias: string) => (await import('./commands/models.js')).runModelsTest(alias)));

@@ -2,6 +2,8 @@
 export { CONFIG_FILE_NAME, loadConfig, resolveDataDir, type LoadConfigOptions } from './load-config.js';
 export {
   configSchema,
+  ONNX_DTYPES,
+  type OnnxDtype,
   type ApiKeySource,
   type ModelConfig,
   type PolettConfig,

@@ -120,8 +120,7 @@ function configErrorFromIssues(
   const value = valueAt(content, issuePath);
   const shownValue = value === undefined ? 'nothing' : JSON.stringify(value);
   const origin = sources.get(key) ?? `${filePath}`;
-  const expected =
-    issue.code === 'unrecognized_keys' ? 'no such key (remove it or check its spelling)' : issue.message;
+  const expected = describeExpectation(issue);
   return new PolettError({
     code: 'config_invalid',
     status: 400,
@@ -132,6 +131,24 @@ function configErrorFromIssues(
     },
     cause: error,
   });
+}
+
+/** What the key should hold, in words a person configuring Polett reads easily. */
+function describeExpectation(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return 'no such key (remove it or check its spelling)';
+    case 'invalid_type':
+      return issue.expected === 'object'
+        ? 'an object'
+        : issue.expected === 'array'
+          ? 'a list'
+          : `a ${issue.expected}`;
+    case 'invalid_value':
+      return `one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
+    default:
+      return issue.message;
+  }
 }
 
 /** Models must name a configured provider, and tasks must name configured models. */

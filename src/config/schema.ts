@@ -14,6 +14,10 @@ export const apiKeySourceSchema = z.union(
   },
 );
 
+/** Precisions transformers.js can load (each is a differently named ONNX file in the model folder). */
+export const ONNX_DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as const;
+export type OnnxDtype = (typeof ONNX_DTYPES)[number];
+
 const retrySettings = {
   /** Attempts after the first, on retryable errors only. */
   maxRetries: z.number().int().min(0).max(10).default(2),
@@ -69,7 +73,7 @@ export const providerConfigSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('local-onnx'),
-      dtype: z.enum(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4']).default('fp32'),
+      dtype: z.enum(ONNX_DTYPES).default('fp32'),
       ...retrySettings,
     })
     .strict(),

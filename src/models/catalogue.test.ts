@@ -36,11 +36,15 @@ describe('the model catalogue', () => {
     expect(entry.description.sv.length).toBeGreaterThan(20);
     expect(entry.description.en.length).toBeGreaterThan(20);
     // A model said to handle Swedish must list it among its languages, and the other way round.
-    expect(entry.languages.includes('sv')).toBe(entry.swedish === 'native' || entry.swedish === 'multilingual');
+    expect(entry.languages.includes('sv')).toBe(
+      entry.swedish === 'native' || entry.swedish === 'multilingual',
+    );
   });
 
   it('offers a Swedish-native chat model and a model for the Learn page', () => {
     expect(catalogueFor('chat').some((entry) => entry.swedish === 'native')).toBe(true);
-    expect(MODEL_CATALOGUE.some((entry) => entry.purpose === 'learn-attention' && entry.format === 'onnx')).toBe(true);
+    expect(
+      MODEL_CATALOGUE.some((entry) => entry.purpose === 'learn-attention' && entry.format === 'onnx'),
+    ).toBe(true);
   });
 });

@@ -8,7 +8,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { wrapEmbeddingModel, wrapLanguageModel } from 'ai';
 import type { FetchFunction } from '@ai-sdk/provider-utils';
-import type { ModelConfig, PolettConfig, ProviderConfig } from '../config/index.js';
+import {
+  ONNX_DTYPES,
+  type ModelConfig,
+  type OnnxDtype,
+  type PolettConfig,
+  type ProviderConfig,
+} from '../config/index.js';
 import { PolettError } from '../errors.js';
 import type { LocalModelRecord, Storage } from '../storage/types.js';
 import {
@@ -105,7 +111,16 @@ export class ModelRegistry {
     for (const record of this.options.storage?.localModels.list() ?? []) {
       this.localRecords.set(record.name, record);
       if (record.format === 'other' || record.name in this.models) continue;
-      const providerName = record.format === 'gguf' ? IMPLICIT_GGUF_PROVIDER : IMPLICIT_ONNX_PROVIDER;
+      // transformers.js takes the precision per provider, so each precision pulled gets its own implicit provider.
+      const dtype: OnnxDtype = ONNX_DTYPES.includes(record.details.onnxDtype as OnnxDtype)
+        ? (record.details.onnxDtype as OnnxDtype)
+        : 'fp32';
+      const providerName =
+        record.format === 'gguf'
+          ? IMPLICIT_GGUF_PROVIDER
+          : dtype === 'fp32'
+            ? IMPLICIT_ONNX_PROVIDER
+            : `${IMPLICIT_ONNX_PROVIDER}-${dtype}`;
       if (!(providerName in this.providerConfigs)) {
         this.providerConfigs[providerName] =
           record.format === 'gguf'
@@ -118,7 +133,13 @@ export class ModelRegistry {
                 timeoutMs: 300_000,
                 maxConcurrency: 2,
               }
-            : { type: 'local-onnx', dtype: 'fp32', maxRetries: 0, timeoutMs: 300_000, maxConcurrency: 4 };
+            : {
+                type: 'local-onnx',
+                dtype,
+                maxRetries: 0,
+                timeoutMs: 300_000,
+                maxConcurrency: 4,
+              };
       }
       if (
         this.providerConfigs[providerName]!.type !== (record.format === 'gguf' ? 'local-gguf' : 'local-onnx')
@@ -321,7 +342,10 @@ export class ModelRegistry {
       const link = this.link(alias, (provider, modelId) => provider.embeddingModel(modelId), 'embed');
       // Embeddings of remote providers get redacted text too: nothing comes back to restore.
       if (this.redactsPii(link.target.provider)) {
-        link.model = wrapEmbeddingModel({ model: link.model, middleware: createPiiEmbeddingRedactionMiddleware() });
+        link.model = wrapEmbeddingModel({
+          model: link.model,
+          middleware: createPiiEmbeddingRedactionMiddleware(),
+        });
       }
       return link;
     });

@@ -144,8 +144,11 @@ function backoffDelay(error: unknown, attempt: number, settings: CallSettings): 
 function attemptSignal(link: ChainLink<unknown>, callerSignal: AbortSignal | undefined) {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let disposed = false;
   const arm = () => {
     clearTimeout(timer);
+    // After the call has ended, a late read must not start a timer that keeps the process alive.
+    if (disposed) return;
     timer = setTimeout(
       () => controller.abort(timeoutError(link.target, link.settings.timeoutMs)),
       link.settings.timeoutMs,
@@ -159,7 +162,10 @@ function attemptSignal(link: ChainLink<unknown>, callerSignal: AbortSignal | und
     rearm: arm,
     timedOut: () => controller.signal.aborted,
     timeoutReason: () => controller.signal.reason as PolettError,
-    dispose: () => clearTimeout(timer),
+    dispose: () => {
+      disposed = true;
+      clearTimeout(timer);
+    },
     /** Rejects when the timeout fires, so a provider that ignores its abort signal cannot hang us. */
     race<T>(promise: PromiseLike<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {

@@ -11,7 +11,9 @@ import { cliLocale } from '../output.js';
 
 export interface DoctorCheck {
   name: string;
+  /** False for a problem; a missing optional piece (a task with no model yet) is a warning, not a failure. */
   ok: boolean;
+  warning?: boolean;
   /** What was found, or what is wrong and how to fix it. */
   detail: LocalizedText;
 }
@@ -188,7 +190,10 @@ function modelChecks(registry: ModelRegistry): DoctorCheck[] {
     );
   }
   for (const status of registry.taskStatus()) {
-    if (!status.ready && status.hint) checks.push(check(`task ${status.task}`, false, status.hint));
+    if (!status.ready && status.hint) {
+      // Polett runs without models (tier 1): a task without one is worth saying, not a failure.
+      checks.push({ ...check(`task ${status.task}`, true, status.hint), warning: true });
+    }
   }
   return checks;
 }
@@ -254,7 +259,8 @@ export async function runDoctor(): Promise<void> {
   const locale: Locale = cliLocale();
   const checks = await runDoctorChecks();
   for (const result of checks) {
-    process.stdout.write(`${result.ok ? '✓' : '✗'} ${result.name}: ${result.detail[locale]}\n`);
+    const mark = !result.ok ? '✗' : result.warning ? '!' : '✓';
+    process.stdout.write(`${mark} ${result.name}: ${result.detail[locale]}\n`);
   }
   const failed = checks.filter((result) => !result.ok).length;
   process.stdout.write(

@@ -82,3 +82,165 @@ export async function runModelsTest(alias: string): Promise<void> {
     await polett.close();
   }
 }
+
+/** `polett models catalogue [task]`: recommended Hugging Face models that handle Swedish. */
+export async function runModelsCatalogue(
+  task: string | undefined,
+  options: { json?: boolean },
+): Promise<void> {
+  const { MODEL_CATALOGUE } = await import('../../models/catalogue.js');
+  const locale = cliLocale();
+  const entries = MODEL_CATALOGUE.filter((entry) => task === undefined || entry.task === task);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+    return;
+  }
+  const { pullReferenceFor } = await import('../../models/catalogue.js');
+  for (const entry of entries) {
+    process.stdout.write(
+      `${entry.task.padEnd(8)} ${entry.id}  ~${entry.approximateSizeMegabytes} MB  ${entry.licence}  ` +
+        `${locale === 'sv' ? 'svenska' : 'Swedish'}: ${entry.swedish}\n` +
+        `         ${entry.description[locale]}\n` +
+        `         polett models pull ${pullReferenceFor(entry)}\n`,
+    );
+  }
+}
+
+/** Registers what a pull or an inspection found, under its own name or the one asked for. */
+function registerLocalModel(
+  polett: ReturnType<typeof openPolett>,
+  inspected: { name: string; path: string; format: 'gguf' | 'onnx'; sizeBytes: number; details: object },
+  source: string | null,
+  name: string | undefined,
+  extraDetails: Record<string, unknown> = {},
+) {
+  const record = {
+    name: name ?? inspected.name,
+    path: inspected.path,
+    format: inspected.format,
+    source,
+    sizeBytes: inspected.sizeBytes,
+    addedAt: new Date().toISOString(),
+    details: { ...(inspected.details as Record<string, unknown>), ...extraDetails },
+  };
+  polett.storage.localModels.upsert(record);
+  return record;
+}
+
+function formatMegabytes(bytes: number): string {
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
+}
+
+/**
+ * `polett models pull <owner/repo>[/<file>]`: downloads into the data folder with a progress bar,
+ * resuming an earlier interrupted pull, and registers the model once its size and hash match.
+ */
+export async function runModelsPull(
+  reference: string,
+  options: { name?: string; quantization?: string; dtype?: string },
+): Promise<void> {
+  const locale = cliLocale();
+  const { pullModel, inspectLocalModel, createCliProgressReporter } =
+    await import('../../models/hub/index.js');
+  const polett = openPolett();
+  const reporter = createCliProgressReporter({ locale });
+  const controller = new AbortController();
+  const onInterrupt = () => controller.abort();
+  process.once('SIGINT', onInterrupt);
+  try {
+    const result = await pullModel({
+      reference,
+      modelsDirectory: polett.models.modelsDirectory,
+      onProgress: reporter.onProgress,
+      signal: controller.signal,
+      ...(options.quantization ? { quantization: options.quantization } : {}),
+      ...(options.dtype ? { onnxDtype: options.dtype as never } : {}),
+      ...(process.stdin.isTTY ? { chooseFile: chooseFileInteractively } : {}),
+    });
+    reporter.stop();
+    const inspected = await inspectLocalModel(result.localPath);
+    const record = registerLocalModel(polett, inspected, result.reference, options.name, {
+      revision: result.revision,
+      ...(result.onnxDtype ? { onnxDtype: result.onnxDtype } : {}),
+    });
+    process.stdout.write(
+      say(
+        {
+          sv: `Klart: ${record.name} (${formatMegabytes(result.sizeBytes)}, ${formatMegabytes(result.downloadedBytes)} hämtat nu) i ${result.localPath}. Prova med \`polett models test ${record.name}\`.\n`,
+          en: `Done: ${record.name} (${formatMegabytes(result.sizeBytes)}, ${formatMegabytes(result.downloadedBytes)} fetched now) in ${result.localPath}. Try it with \`polett models test ${record.name}\`.\n`,
+        },
+        locale,
+      ),
+    );
+  } finally {
+    reporter.stop();
+    process.off('SIGINT', onInterrupt);
+    await polett.close();
+  }
+}
+
+async function chooseFileInteractively(
+  choices: Array<{ file: string; sizeBytes: number; quantization?: string }>,
+): Promise<string | undefined> {
+  const { createInterface } = await import('node:readline/promises');
+  const locale = cliLocale();
+  process.stderr.write(
+    say({ sv: 'Förrådet har flera varianter:\n', en: 'The repository has several variants:\n' }, locale),
+  );
+  choices.forEach((choice, index) =>
+    process.stderr.write(`  ${index + 1}. ${choice.file}  ${formatMegabytes(choice.sizeBytes)}\n`),
+  );
+  const readline = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await readline.question(say({ sv: 'Välj nummer: ', en: 'Choose a number: ' }, locale));
+    return choices[Number(answer.trim()) - 1]?.file;
+  } finally {
+    readline.close();
+  }
+}
+
+/** `polett models add <folder or file>`: registers a local model, for air-gapped sites. */
+export async function runModelsAdd(target: string, options: { name?: string }): Promise<void> {
+  const locale = cliLocale();
+  const { inspectLocalModel } = await import('../../models/hub/index.js');
+  const inspected = await inspectLocalModel(target);
+  const polett = openPolett();
+  try {
+    const record = registerLocalModel(polett, inspected, null, options.name);
+    process.stdout.write(
+      say(
+        {
+          sv: `Registrerad: ${record.name} (${record.format}, ${formatMegabytes(record.sizeBytes)}) från ${record.path}.\n`,
+          en: `Registered: ${record.name} (${record.format}, ${formatMegabytes(record.sizeBytes)}) from ${record.path}.\n`,
+        },
+        locale,
+      ),
+    );
+  } finally {
+    await polett.close();
+  }
+}
+
+/** `polett models remove <name>`: forgets a registered local model (its files stay where they are). */
+export async function runModelsRemove(name: string): Promise<void> {
+  const polett = openPolett();
+  try {
+    const removed = polett.storage.localModels.remove(name);
+    process.stdout.write(
+      say(
+        removed
+          ? {
+              sv: `${name} är borttagen ur registret; filerna ligger kvar.\n`,
+              en: `${name} is removed from the registry; its files stay.\n`,
+            }
+          : {
+              sv: `Ingen registrerad modell heter ${name}; se \`polett models list\`.\n`,
+              en: `No registered model is called ${name}; see \`polett models list\`.\n`,
+            },
+      ),
+    );
+    if (!removed) process.exitCode = 1;
+  } finally {
+    await polett.close();
+  }
+}

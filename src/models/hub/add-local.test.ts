@@ -28,7 +28,8 @@ async function inspectError(target: string): Promise<PolettError> {
 async function writeOnnxFolder(target: string, files: string[]) {
   await mkdir(path.join(target, 'onnx'), { recursive: true });
   for (const name of files) {
-    const content = name === 'config.json' ? '{"model_type":"xlm-roberta","architectures":["XLMRobertaModel"]}' : '{}';
+    const content =
+      name === 'config.json' ? '{"model_type":"xlm-roberta","architectures":["XLMRobertaModel"]}' : '{}';
     await writeFile(path.join(target, name), name.endsWith('.onnx') ? new Uint8Array(64) : content);
   }
 }
@@ -36,7 +37,12 @@ async function writeOnnxFolder(target: string, files: string[]) {
 describe('inspectLocalModel', () => {
   it('recognises a GGUF file and reads its architecture and name from the header', async () => {
     const file = path.join(folder, 'Tiny-Chat-Q8_0.gguf');
-    const bytes = buildGgufBytes({ architecture: 'llama', name: 'Tiny Chat', contextLength: 4096, paddingBytes: 100 });
+    const bytes = buildGgufBytes({
+      architecture: 'llama',
+      name: 'Tiny Chat',
+      contextLength: 4096,
+      paddingBytes: 100,
+    });
     await writeFile(file, bytes);
 
     const record = await inspectLocalModel(file);

@@ -9,7 +9,13 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PolettError } from '../../errors.js';
 import { formatBytes } from './hub-errors.js';
-import { ggufChoices, ONNX_DTYPE_SUFFIXES, type OnnxDtype } from './select-files.js';
+import {
+  availableOnnxDtypes,
+  ggufChoices,
+  loadedOnnxGraphs,
+  parseOnnxFileName,
+  type OnnxDtype,
+} from './select-files.js';
 
 /** What the header of a GGUF file says, as far as it was cheap to read. */
 export interface GgufDetails {
@@ -56,7 +62,11 @@ const GGUF_MAGIC = 'GGUF';
 const SUPPORTED_GGUF_VERSIONS = new Set([2, 3]);
 const SPLIT_PATTERN = /^(.*)-(\d{5})-of-(\d{5})\.gguf$/i;
 
-function notAModel(target: string, reason: { sv: string; en: string }, code = 'model_local_invalid'): PolettError {
+function notAModel(
+  target: string,
+  reason: { sv: string; en: string },
+  code = 'model_local_invalid',
+): PolettError {
   return new PolettError({
     code,
     status: 422,
@@ -141,14 +151,20 @@ async function readGgufMetadata(filePath: string): Promise<Partial<GgufDetails>>
       readTensorInfo: false,
       logWarnings: false,
       // The vocabulary is most of a header's size and nothing here needs it.
-      ignoreKeys: ['tokenizer.ggml.tokens', 'tokenizer.ggml.scores', 'tokenizer.ggml.token_type', 'tokenizer.ggml.merges'],
+      ignoreKeys: [
+        'tokenizer.ggml.tokens',
+        'tokenizer.ggml.scores',
+        'tokenizer.ggml.token_type',
+        'tokenizer.ggml.merges',
+      ],
     });
   } catch (error) {
     throw damaged((error as Error).message, error);
   }
   // The reader fills a cut-off header with zeros instead of failing; every real GGUF file names its
   // architecture, so a missing one means the header is not all there.
-  const general = (info.metadata as unknown as Record<string, unknown>).general as Record<string, unknown> | undefined;
+  const general = (info.metadata as unknown as Record<string, unknown>).general as
+    Record<string, unknown> | undefined;
   if (typeof general?.architecture !== 'string' || general.architecture === '') {
     throw damaged('no general.architecture');
   }
@@ -206,22 +222,12 @@ async function inspectGgufFile(filePath: string): Promise<LocalModelRecord> {
 
 async function folderSize(folder: string): Promise<number> {
   let total = 0;
-  for (const entry of await readdir(folder, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    const child = path.join(folder, entry.name);
+    if (entry.isDirectory()) total += await folderSize(child);
+    else if (entry.isFile()) total += (await stat(child)).size;
   }
   return total;
-}
-
-const SUFFIXES_LONGEST_FIRST = (Object.entries(ONNX_DTYPE_SUFFIXES) as [OnnxDtype, string][])
-  .filter(([, suffix]) => suffix !== '')
-  .sort((left, right) => right[1].length - left[1].length);
-
-function onnxDtypeOf(fileName: string): { base: string; dtype: OnnxDtype } {
-  const stem = fileName.replace(/\.onnx$/, '');
-  for (const [dtype, suffix] of SUFFIXES_LONGEST_FIRST) {
-    if (stem.endsWith(suffix) && stem.length > suffix.length) return { base: stem.slice(0, -suffix.length), dtype };
-  }
-  return { base: stem, dtype: 'fp32' };
 }
 
 async function inspectOnnxFolder(folder: string, names: Set<string>): Promise<LocalModelRecord> {
@@ -254,12 +260,8 @@ async function inspectOnnxFolder(folder: string, names: Set<string>): Promise<Lo
     });
   }
 
-  const parsed = onnxFiles.map(onnxDtypeOf);
-  const bases = new Set(parsed.map((file) => file.base));
-  const loaded = bases.has('model') ? ['model'] : [...bases];
-  const dtypes = (Object.keys(ONNX_DTYPE_SUFFIXES) as OnnxDtype[]).filter((dtype) =>
-    loaded.every((base) => parsed.some((file) => file.base === base && file.dtype === dtype)),
-  );
+  const parsed = onnxFiles.map(parseOnnxFileName);
+  const dtypes = availableOnnxDtypes(parsed, loadedOnnxGraphs(new Set(parsed.map((file) => file.base))));
   const modelType = typeof config.model_type === 'string' ? config.model_type : undefined;
   const architectures = Array.isArray(config.architectures)
     ? config.architectures.filter((value): value is string => typeof value === 'string')
@@ -284,7 +286,9 @@ async function inspectFolder(folder: string): Promise<LocalModelRecord> {
   const names = new Set(entries.filter((entry) => entry.isFile()).map((entry) => entry.name));
   const hasOnnxFolder = entries.some((entry) => entry.isDirectory() && entry.name === 'onnx');
   const ggufModels = ggufChoices(
-    [...names].filter((name) => name.toLowerCase().endsWith('.gguf')).map((name) => ({ path: name, size: 0 })),
+    [...names]
+      .filter((name) => name.toLowerCase().endsWith('.gguf'))
+      .map((name) => ({ path: name, size: 0 })),
   );
 
   if (ggufModels.length === 1) return inspectGgufFile(path.join(folder, ggufModels[0]!.file));

@@ -49,7 +49,10 @@ export function createCliProgressReporter(options: CliProgressReporterOptions = 
         done: formatBytes(progress.bytesDone),
         all: formatBytes(progress.bytesTotal),
         phase: labels[progress.phase],
-        file: progress.fileCount > 1 ? `${progress.file} (${progress.fileIndex + 1}/${progress.fileCount})` : progress.file,
+        file:
+          progress.fileCount > 1
+            ? `${progress.file} (${progress.fileIndex + 1}/${progress.fileCount})`
+            : progress.file,
       };
       // cli-progress divides by the total; an empty model (size 0) still gets a full bar.
       const total = Math.max(progress.bytesTotal, 1);

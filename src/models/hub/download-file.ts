@@ -52,7 +52,8 @@ class FileHashes {
   reset(): void {
     this.sha256 = createHash('sha256');
     // Small files outside LFS carry only their git blob id; the hub computes it over this header.
-    this.gitBlob = this.entry.sha256 === undefined && this.entry.gitOid !== undefined ? createHash('sha1') : undefined;
+    this.gitBlob =
+      this.entry.sha256 === undefined && this.entry.gitOid !== undefined ? createHash('sha1') : undefined;
     this.gitBlob?.update(`blob ${this.entry.size}\0`);
   }
 
@@ -97,7 +98,10 @@ async function removeIfPresent(filePath: string): Promise<void> {
 }
 
 /** Compares the assembled hashes with the listing; returns the sentence detail on a mismatch. */
-function checksumMismatch(hashes: FileHashes, entry: HubFileEntry): { sv: string; en: string; sha256: string } | { sha256: string } {
+function checksumMismatch(
+  hashes: FileHashes,
+  entry: HubFileEntry,
+): { sv: string; en: string; sha256: string } | { sha256: string } {
   const sha256 = hashes.sha256.digest('hex');
   if (entry.sha256 !== undefined && sha256 !== entry.sha256.toLowerCase()) {
     return {
@@ -206,8 +210,12 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
 
     let append = offset > 0;
     if (offset > 0) {
-      const range = response.status === 206 ? parseContentRange(response.headers.get('content-range')) : undefined;
-      const sameFile = range !== undefined && range.start === offset && (range.total === undefined || range.total === entry.size);
+      const range =
+        response.status === 206 ? parseContentRange(response.headers.get('content-range')) : undefined;
+      const sameFile =
+        range !== undefined &&
+        range.start === offset &&
+        (range.total === undefined || range.total === entry.size);
       if (!sameFile) {
         // A server that ignores Range sends the whole file (200); one whose file changed sends another
         // total. Either way the part is worthless and the answer starts at byte 0.
@@ -228,7 +236,10 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
     }
 
     const handle = await open(partPath, append ? 'a' : 'w');
-    const timer = setTimeout(() => stall.abort(new HubStallError(options.stallTimeoutMs)), options.stallTimeoutMs);
+    const timer = setTimeout(
+      () => stall.abort(new HubStallError(options.stallTimeoutMs)),
+      options.stallTimeoutMs,
+    );
     try {
       if (response.body === null) throw new Error('empty body');
       const reader = response.body.getReader();
@@ -257,7 +268,12 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
       }
       if (options.signal?.aborted) throw options.signal.reason;
       // Everything written so far stays in the part for the next attempt to resume from.
-      throw downloadInterruptedError(context, offset, entry.size, stall.signal.aborted ? stall.signal.reason : error);
+      throw downloadInterruptedError(
+        context,
+        offset,
+        entry.size,
+        stall.signal.aborted ? stall.signal.reason : error,
+      );
     } finally {
       clearTimeout(timer);
     }

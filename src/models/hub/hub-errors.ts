@@ -123,7 +123,10 @@ export function unreachableError(context: HubErrorContext, cause: unknown): Pole
 export function repositoryNotFoundError(context: HubErrorContext, cause?: unknown): PolettError {
   const host = hostOf(context.endpoint);
   const privateHint = context.tokenGiven
-    ? { sv: 'och kontrollera att kontot bakom HF_TOKEN får läsa det', en: 'and check that the account behind HF_TOKEN may read it' }
+    ? {
+        sv: 'och kontrollera att kontot bakom HF_TOKEN får läsa det',
+        en: 'and check that the account behind HF_TOKEN may read it',
+      }
     : { sv: 'och sätt HF_TOKEN om repot är privat', en: 'and set HF_TOKEN if the repository is private' };
   return new PolettError({
     code: 'model_not_found',

@@ -61,13 +61,20 @@ export class HubSession {
     const headers = new Headers(init?.headers);
     // The token goes only to the hub itself; a redirect to a CDN on another origin loses it in
     // fetch anyway, and a URL from elsewhere never sees it.
-    if (this.#options.token !== undefined && !headers.has('authorization') && new URL(url).origin === this.#origin) {
+    if (
+      this.#options.token !== undefined &&
+      !headers.has('authorization') &&
+      new URL(url).origin === this.#origin
+    ) {
       headers.set('authorization', `Bearer ${this.#options.token}`);
     }
 
     const timeout = new AbortController();
     const milliseconds = this.#options.connectTimeoutMs;
-    const timer = setTimeout(() => timeout.abort(new HubConnectTimeoutError(url, milliseconds)), milliseconds);
+    const timer = setTimeout(
+      () => timeout.abort(new HubConnectTimeoutError(url, milliseconds)),
+      milliseconds,
+    );
     const signals = [timeout.signal];
     if (init?.signal) signals.push(init.signal);
     if (this.#options.signal) signals.push(this.#options.signal);

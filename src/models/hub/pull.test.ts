@@ -135,7 +135,9 @@ describe('pullModel: a GGUF repository', () => {
       localPath: expectedPath,
       sizeBytes: GGUF.byteLength,
       downloadedBytes: GGUF.byteLength,
-      files: [{ path: 'tiny-Q4_K_M.gguf', localPath: expectedPath, size: GGUF.byteLength, sha256: sha256(GGUF) }],
+      files: [
+        { path: 'tiny-Q4_K_M.gguf', localPath: expectedPath, size: GGUF.byteLength, sha256: sha256(GGUF) },
+      ],
     });
     expect(result.revision).toMatch(/^[0-9a-f]{40}$/);
     expect(sha256(await readFile(expectedPath))).toBe(sha256(GGUF));
@@ -145,7 +147,11 @@ describe('pullModel: a GGUF repository', () => {
 
     const done = progress.map((event) => event.bytesDone);
     expect(done).toEqual([...done].sort((left, right) => left - right));
-    expect(progress.at(-1)).toMatchObject({ phase: 'done', bytesDone: GGUF.byteLength, bytesTotal: GGUF.byteLength });
+    expect(progress.at(-1)).toMatchObject({
+      phase: 'done',
+      bytesDone: GGUF.byteLength,
+      bytesTotal: GGUF.byteLength,
+    });
   });
 
   it('checks a complete earlier download instead of fetching it again', async () => {
@@ -306,6 +312,23 @@ describe('pullModel: failures get one clear sentence', () => {
     expectOneSentence(error);
   }, 2000);
 
+  it('gives up after the connect timeout when a host accepts connections but never answers', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const error = await pullError({
+        reference: 'acme/tiny-GGUF',
+        endpoint: `http://127.0.0.1:${port}`,
+        connectTimeoutMs: 200,
+      });
+      expect(error.code).toBe('model_hub_unreachable');
+      expect(error.localized.en).toContain(`127.0.0.1:${port} (ETIMEDOUT)`);
+    } finally {
+      silent.close();
+    }
+  }, 2000);
+
   it('uses huggingface.co when neither the option nor HF_ENDPOINT names a hub', async () => {
     const asked: string[] = [];
     const offlineFetch: typeof fetch = async (input) => {
@@ -313,7 +336,11 @@ describe('pullModel: failures get one clear sentence', () => {
       const cause = Object.assign(new Error('getaddrinfo ENOTFOUND huggingface.co'), { code: 'ENOTFOUND' });
       throw new TypeError('fetch failed', { cause });
     };
-    const error = (await pullModel({ reference: 'acme/tiny-GGUF', modelsDirectory, fetch: offlineFetch }).then(
+    const error = (await pullModel({
+      reference: 'acme/tiny-GGUF',
+      modelsDirectory,
+      fetch: offlineFetch,
+    }).then(
       () => undefined,
       (caught: unknown) => caught,
     )) as PolettError;
@@ -368,9 +395,9 @@ describe('pullModel: failures get one clear sentence', () => {
     process.env.HF_TOKEN = 'hf_granted';
     const result = await pull({ reference: 'acme/gated-GGUF' });
     expect(result.files[0]?.sha256).toBe(sha256(GGUF));
-    expect(hub.requests.filter((request) => request.path.includes('/resolve/')).map((r) => r.authorization)).toEqual([
-      'Bearer hf_granted',
-    ]);
+    expect(
+      hub.requests.filter((request) => request.path.includes('/resolve/')).map((r) => r.authorization),
+    ).toEqual(['Bearer hf_granted']);
   });
 
   it('says that the account has no access (403), or that the token was refused (401)', async () => {

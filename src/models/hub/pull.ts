@@ -166,8 +166,11 @@ function normalizeEndpoint(raw: string): string {
 
 function settingsFrom(options: PullModelOptions): Settings {
   const reference = parseModelReference(options.reference);
-  const endpoint = normalizeEndpoint(nonEmpty(options.endpoint) ?? nonEmpty(process.env.HF_ENDPOINT) ?? DEFAULT_HUB_ENDPOINT);
-  const token = nonEmpty(options.token) ?? nonEmpty(process.env.HF_TOKEN) ?? nonEmpty(process.env.HUGGING_FACE_HUB_TOKEN);
+  const endpoint = normalizeEndpoint(
+    nonEmpty(options.endpoint) ?? nonEmpty(process.env.HF_ENDPOINT) ?? DEFAULT_HUB_ENDPOINT,
+  );
+  const token =
+    nonEmpty(options.token) ?? nonEmpty(process.env.HF_TOKEN) ?? nonEmpty(process.env.HUGGING_FACE_HUB_TOKEN);
   const revision = nonEmpty(options.revision) ?? reference.revision ?? 'main';
   const session = new HubSession({
     endpoint,
@@ -201,15 +204,18 @@ function translateClientError(error: unknown, settings: Settings, signal: AbortS
         : repositoryNotFoundError(settings.context, error);
     }
     // Without a token the hub answers 401 for repositories that do not exist (or are private).
-    if (status === 401 && errorCode === 'RepoNotFound') return repositoryNotFoundError(settings.context, error);
-    if (status === 401 || status === 403) return accessDeniedError(settings.context, status, errorCode, error);
+    if (status === 401 && errorCode === 'RepoNotFound')
+      return repositoryNotFoundError(settings.context, error);
+    if (status === 401 || status === 403)
+      return accessDeniedError(settings.context, status, errorCode, error);
     return hubStatusError(settings.context, status, failure?.retryAfterSeconds, error);
   }
   if (error instanceof InvalidApiResponseFormatError || error instanceof SyntaxError) {
     return unexpectedAnswerError(settings.context, error);
   }
   // Before any file flows, every network failure means the same thing: the hub cannot be reached.
-  if (isUnreachableError(error) || networkErrorCode(error) !== undefined) return unreachableError(settings.context, error);
+  if (isUnreachableError(error) || networkErrorCode(error) !== undefined)
+    return unreachableError(settings.context, error);
   return error;
 }
 
@@ -230,7 +236,12 @@ function errorForResponse(settings: Settings, file: string) {
   };
 }
 
-function toEntry(item: { path: string; size: number; oid?: string; lfs?: { oid: string; size: number } }): HubFileEntry {
+function toEntry(item: {
+  path: string;
+  size: number;
+  oid?: string;
+  lfs?: { oid: string; size: number };
+}): HubFileEntry {
   return {
     path: item.path,
     size: item.lfs?.size ?? item.size,
@@ -319,10 +330,13 @@ async function planWithSettings(options: PullModelOptions, settings: Settings): 
 
   const folder = path.join(settings.modelsDirectory, reference.owner, reference.name);
   const files = selection.files.map((entry) => ({ ...entry, localPath: localPathFor(folder, entry.path) }));
-  const localPath = selection.primaryFile === undefined ? folder : localPathFor(folder, selection.primaryFile);
+  const localPath =
+    selection.primaryFile === undefined ? folder : localPathFor(folder, selection.primaryFile);
   return {
     reference:
-      selection.primaryFile === undefined ? reference.repository : `${reference.repository}/${selection.primaryFile}`,
+      selection.primaryFile === undefined
+        ? reference.repository
+        : `${reference.repository}/${selection.primaryFile}`,
     repository: reference.repository,
     revision: commit,
     format: selection.format,
@@ -340,7 +354,11 @@ async function planWithSettings(options: PullModelOptions, settings: Settings): 
  * that a person can see the size first.
  */
 export async function planPull(options: PullModelOptions): Promise<PullPlan> {
-  const { settings: _settings, selection: _selection, ...plan } = await planWithSettings(options, settingsFrom(options));
+  const {
+    settings: _settings,
+    selection: _selection,
+    ...plan
+  } = await planWithSettings(options, settingsFrom(options));
   return plan;
 }
 

@@ -24,13 +24,17 @@ describe('parseModelReference', () => {
 
   it('reads addresses copied from the browser, keeping the revision', () => {
     expect(
-      parseModelReference('https://huggingface.co/bartowski/Llama-3.2-1B-Instruct-GGUF/blob/main/Llama-3.2-1B-Instruct-Q4_K_M.gguf'),
+      parseModelReference(
+        'https://huggingface.co/bartowski/Llama-3.2-1B-Instruct-GGUF/blob/main/Llama-3.2-1B-Instruct-Q4_K_M.gguf',
+      ),
     ).toMatchObject({
       repository: 'bartowski/Llama-3.2-1B-Instruct-GGUF',
       filePath: 'Llama-3.2-1B-Instruct-Q4_K_M.gguf',
       revision: 'main',
     });
-    expect(parseModelReference('https://huggingface.co/Xenova/bge-m3')).toMatchObject({ repository: 'Xenova/bge-m3' });
+    expect(parseModelReference('https://huggingface.co/Xenova/bge-m3')).toMatchObject({
+      repository: 'Xenova/bge-m3',
+    });
     expect(parseModelReference('hf://Xenova/bge-m3')).toMatchObject({ repository: 'Xenova/bge-m3' });
   });
 

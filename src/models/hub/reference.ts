@@ -52,7 +52,13 @@ function isValidName(name: string): boolean {
 }
 
 function isValidFileSegment(segment: string): boolean {
-  return segment !== '' && segment !== '.' && segment !== '..' && !segment.includes('\\') && !segment.includes('\0');
+  return (
+    segment !== '' &&
+    segment !== '.' &&
+    segment !== '..' &&
+    !segment.includes('\\') &&
+    !segment.includes('\0')
+  );
 }
 
 /** Strips a pasted address down to `owner/repo[/file]`, remembering a revision found in it. */
@@ -64,7 +70,10 @@ function fromAddress(reference: string): { text: string; revision?: string } | u
     return undefined;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  const segments = url.pathname.split('/').filter((segment) => segment !== '').map(decodeURIComponent);
+  const segments = url.pathname
+    .split('/')
+    .filter((segment) => segment !== '')
+    .map(decodeURIComponent);
   const [owner, name, section, revision, ...rest] = segments;
   if (owner === undefined || name === undefined) return { text: segments.join('/') };
   if (section !== undefined && ADDRESS_SECTIONS.has(section) && revision !== undefined) {

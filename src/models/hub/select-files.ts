@@ -44,7 +44,16 @@ export type OnnxDtype = keyof typeof ONNX_DTYPE_SUFFIXES;
 
 // The default when the caller names no precision: 8-bit weights are a quarter of the size and run
 // faster on a CPU at nearly the same quality; fp32 when a repository has no 8-bit file.
-const DEFAULT_DTYPE_PREFERENCE: readonly OnnxDtype[] = ['q8', 'int8', 'uint8', 'fp32', 'fp16', 'q4', 'q4f16', 'bnb4'];
+const DEFAULT_DTYPE_PREFERENCE: readonly OnnxDtype[] = [
+  'q8',
+  'int8',
+  'uint8',
+  'fp32',
+  'fp16',
+  'q4',
+  'q4f16',
+  'bnb4',
+];
 
 /** One GGUF model a repository offers: a single file, or the parts of a split model. */
 export interface GgufChoice {
@@ -77,8 +86,7 @@ export interface SelectionRequest {
 }
 
 export type SelectionOutcome =
-  | { kind: 'selected'; selection: FileSelection }
-  | { kind: 'choose'; choices: GgufChoice[] };
+  { kind: 'selected'; selection: FileSelection } | { kind: 'choose'; choices: GgufChoice[] };
 
 const SPLIT_PATTERN = /^(.*)-(\d{5})-of-(\d{5})\.gguf$/i;
 const QUANTIZATION_TOKEN = /^(?:I?Q\d[A-Z0-9_]*|TQ\d[A-Z0-9_]*|MXFP4[A-Z0-9_]*|BF16|F16|F32|FP16|FP32)$/i;
@@ -88,7 +96,10 @@ function baseName(path: string): string {
 }
 
 function nameTokens(fileName: string): string[] {
-  return fileName.replace(/\.gguf$/i, '').replace(/-\d{5}-of-\d{5}$/, '').split(/[-.]/);
+  return fileName
+    .replace(/\.gguf$/i, '')
+    .replace(/-\d{5}-of-\d{5}$/, '')
+    .split(/[-.]/);
 }
 
 /** The quantisation in a GGUF file name: `Qwen2.5-0.5B-Instruct-Q4_K_M.gguf` → `Q4_K_M`. */
@@ -157,14 +168,19 @@ const SUFFIXES_LONGEST_FIRST = (Object.entries(ONNX_DTYPE_SUFFIXES) as [OnnxDtyp
   .filter(([, suffix]) => suffix !== '')
   .sort((left, right) => right[1].length - left[1].length);
 
-function parseOnnxFile(entry: HubFileEntry): OnnxFile {
-  const stem = baseName(entry.path).replace(/\.onnx$/, '');
+/** Splits an ONNX file name into the graph and its precision: `model_quantized.onnx` → `model`, `q8`. */
+export function parseOnnxFileName(fileName: string): { base: string; dtype: OnnxDtype } {
+  const stem = baseName(fileName).replace(/\.onnx$/, '');
   for (const [dtype, suffix] of SUFFIXES_LONGEST_FIRST) {
     if (stem.endsWith(suffix) && stem.length > suffix.length) {
-      return { entry, base: stem.slice(0, -suffix.length), dtype };
+      return { base: stem.slice(0, -suffix.length), dtype };
     }
   }
-  return { entry, base: stem, dtype: 'fp32' };
+  return { base: stem, dtype: 'fp32' };
+}
+
+function parseOnnxFile(entry: HubFileEntry): OnnxFile {
+  return { entry, ...parseOnnxFileName(entry.path) };
 }
 
 /**
@@ -172,13 +188,23 @@ function parseOnnxFile(entry: HubFileEntry): OnnxFile {
  * unmerged decoders that `decoder_model_merged` replaces. Alternative exports kept beside `model`
  * (such as `sentence_transformers.onnx`) would only double the download.
  */
-function loadedBases(bases: Set<string>): string[] {
+export function loadedOnnxGraphs(bases: ReadonlySet<string>): string[] {
   if (bases.has('model')) return ['model'];
-  const result = [...bases];
+  const result = [...bases].sort();
   if (bases.has('decoder_model_merged')) {
     return result.filter((base) => base !== 'decoder_model' && base !== 'decoder_with_past_model');
   }
-  return result.sort();
+  return result;
+}
+
+/** The precisions in which every loaded graph exists, in the order of ONNX_DTYPE_SUFFIXES. */
+export function availableOnnxDtypes(
+  files: readonly { base: string; dtype: OnnxDtype }[],
+  bases: readonly string[],
+): OnnxDtype[] {
+  return (Object.keys(ONNX_DTYPE_SUFFIXES) as OnnxDtype[]).filter((dtype) =>
+    bases.every((base) => files.some((file) => file.base === base && file.dtype === dtype)),
+  );
 }
 
 /** External data of an ONNX file: `model.onnx_data`, `model.onnx_data_1`… */
@@ -186,7 +212,8 @@ function externalDataOf(entries: readonly HubFileEntry[], onnxPath: string): Hub
   const prefix = `${onnxPath}_data`;
   return entries.filter(
     (entry) =>
-      entry.path === prefix || (entry.path.startsWith(prefix) && /^_\d+$/.test(entry.path.slice(prefix.length))),
+      entry.path === prefix ||
+      (entry.path.startsWith(prefix) && /^_\d+$/.test(entry.path.slice(prefix.length))),
   );
 }
 
@@ -211,10 +238,12 @@ function missingOnnxPartsError(request: SelectionRequest, missing: string[]): Po
   });
 }
 
-function selectOnnx(entries: readonly HubFileEntry[], request: SelectionRequest, requested?: HubFileEntry): FileSelection {
-  const onnxFiles = entries
-    .filter((entry) => /^onnx\/[^/]+\.onnx$/.test(entry.path))
-    .map(parseOnnxFile);
+function selectOnnx(
+  entries: readonly HubFileEntry[],
+  request: SelectionRequest,
+  requested?: HubFileEntry,
+): FileSelection {
+  const onnxFiles = entries.filter((entry) => /^onnx\/[^/]+\.onnx$/.test(entry.path)).map(parseOnnxFile);
   const missing: string[] = [];
   if (!entries.some((entry) => entry.path === 'config.json')) missing.push('config.json');
   if (!entries.some((entry) => entry.path === 'tokenizer.json')) missing.push('tokenizer.json');
@@ -224,12 +253,9 @@ function selectOnnx(entries: readonly HubFileEntry[], request: SelectionRequest,
   const requestedFile = requested === undefined ? undefined : parseOnnxFile(requested);
   const bases = requestedFile
     ? [requestedFile.base]
-    : loadedBases(new Set(onnxFiles.map((file) => file.base)));
-  const dtypesFor = (base: string) => new Set(onnxFiles.filter((file) => file.base === base).map((file) => file.dtype));
+    : loadedOnnxGraphs(new Set(onnxFiles.map((file) => file.base)));
   // A precision is usable only when every graph the runtime loads exists in it.
-  const available = (Object.keys(ONNX_DTYPE_SUFFIXES) as OnnxDtype[]).filter((dtype) =>
-    bases.every((base) => dtypesFor(base).has(dtype)),
-  );
+  const available = availableOnnxDtypes(onnxFiles, bases);
 
   const wanted = requestedFile?.dtype ?? request.onnxDtype;
   let dtype: OnnxDtype | undefined;
@@ -251,7 +277,9 @@ function selectOnnx(entries: readonly HubFileEntry[], request: SelectionRequest,
   }
   if (dtype === undefined) throw missingOnnxPartsError(request, ['onnx/*.onnx']);
 
-  const graphs = onnxFiles.filter((file) => bases.includes(file.base) && file.dtype === dtype).map((file) => file.entry);
+  const graphs = onnxFiles
+    .filter((file) => bases.includes(file.base) && file.dtype === dtype)
+    .map((file) => file.entry);
   const files = [
     ...entries.filter((entry) => isOnnxCompanion(entry.path)),
     ...graphs,
@@ -287,7 +315,11 @@ export function ambiguousGgufError(repository: string, choices: readonly GgufCho
 
 /** Chooses the files to download, or returns the GGUF choices when the caller must pick. */
 export function selectFiles(entries: readonly HubFileEntry[], request: SelectionRequest): SelectionOutcome {
-  const context = { endpoint: request.endpoint, repository: request.repository, tokenGiven: request.tokenGiven };
+  const context = {
+    endpoint: request.endpoint,
+    repository: request.repository,
+    tokenGiven: request.tokenGiven,
+  };
 
   if (request.filePath !== undefined) {
     const wanted = request.filePath;
@@ -322,12 +354,19 @@ export function selectFiles(entries: readonly HubFileEntry[], request: Selection
         nameTokens(baseName(choice.file)).some((token) => token.toLowerCase() === tag),
       );
       if (candidates.length === 0) {
-        throw fileNotFoundError(context, `*${request.quantization}*.gguf`, choices.map((choice) => choice.file));
+        throw fileNotFoundError(
+          context,
+          `*${request.quantization}*.gguf`,
+          choices.map((choice) => choice.file),
+        );
       }
     }
     if (candidates.length === 1) {
       const choice = candidates[0]!;
-      return { kind: 'selected', selection: { format: 'gguf', files: choice.files, primaryFile: choice.file } };
+      return {
+        kind: 'selected',
+        selection: { format: 'gguf', files: choice.files, primaryFile: choice.file },
+      };
     }
     return { kind: 'choose', choices: candidates };
   }

@@ -6,11 +6,16 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { embedMany, generateObject, generateText, jsonSchema, rerank, streamText, tool } from 'ai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LlamaChat } from 'node-llama-cpp';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { isPolettError, type PolettError } from '../../errors.js';
 import { TEST_MODELS_DIR } from '../../../test-support/paths.js';
-import { TINY_GGUF_BPE_MODEL, TINY_GGUF_MODEL, TINY_GGUF_RERANKER_MODEL } from '../../../test-support/tiny-gguf.js';
+import {
+  TINY_GGUF_BPE_MODEL,
+  TINY_GGUF_MODEL,
+  TINY_GGUF_RERANKER_MODEL,
+} from '../../../test-support/tiny-gguf.js';
 import { createLocalGgufProvider, type LocalGgufProvider } from './local-gguf-provider.js';
 
 let provider: LocalGgufProvider;
@@ -65,6 +70,35 @@ describe('language model', () => {
       expect(partTypes).toContain('text-end');
     }
     expect((await result.usage).outputTokens).toBeGreaterThan(0);
+  });
+
+  it('aborts the generation when the reader cancels the stream, and frees the sequence', async () => {
+    const generateResponse = vi.spyOn(LlamaChat.prototype, 'generateResponse');
+    try {
+      const model = provider.languageModel(TINY_GGUF_BPE_MODEL);
+      const { stream } = await model.doStream({
+        prompt: [{ role: 'user', content: [{ type: 'text', text: 'Long story' }] }],
+        maxOutputTokens: 2000,
+        temperature: 1,
+        seed: 1,
+      });
+      const reader = stream.getReader();
+      for (let part = await reader.read(); !part.done; part = await reader.read()) {
+        if (part.value.type === 'text-delta') break;
+      }
+      await reader.cancel();
+      const signal = generateResponse.mock.calls.at(-1)?.[1]?.signal;
+      expect(signal?.aborted).toBe(true);
+    } finally {
+      generateResponse.mockRestore();
+    }
+    // Both sequences are free again.
+    const model = provider.languageModel(TINY_GGUF_MODEL);
+    const more = await Promise.all([
+      generateText({ model, prompt: 'a', maxOutputTokens: 2 }),
+      generateText({ model, prompt: 'b', maxOutputTokens: 2 }),
+    ]);
+    expect(more).toHaveLength(2);
   });
 
   it('gives the same output for the same seed', async () => {
@@ -126,6 +160,25 @@ describe('language model', () => {
     expect(['mail', 'phone']).toContain((call?.input as { channel: unknown }).channel);
   });
 
+  it('streams a forced call to one named tool as a tool-call part', async () => {
+    const result = streamText({
+      model: provider.languageModel(TINY_GGUF_MODEL),
+      prompt: 'Ring kunden',
+      tools: {
+        callCustomer: tool({ inputSchema: z.object({ confirmed: z.boolean() }) }),
+        sendMail: tool({ inputSchema: z.object({ draft: z.boolean() }) }),
+      },
+      toolChoice: { type: 'tool', toolName: 'callCustomer' },
+      maxOutputTokens: 40,
+    });
+    const toolCalls = [];
+    for await (const part of result.fullStream) if (part.type === 'tool-call') toolCalls.push(part);
+    expect(toolCalls).toHaveLength(1);
+    expect(toolCalls[0]?.toolName).toBe('callCustomer');
+    expect(typeof (toolCalls[0]?.input as { confirmed: unknown }).confirmed).toBe('boolean');
+    expect(await result.text).toBe('');
+  });
+
   it('renders earlier tool calls and results from the history', async () => {
     const result = await generateText({
       model: provider.languageModel(TINY_GGUF_MODEL),
@@ -133,11 +186,20 @@ describe('language model', () => {
         { role: 'user', content: 'Where is order 1234?' },
         {
           role: 'assistant',
-          content: [{ type: 'tool-call', toolCallId: 'call-1', toolName: 'lookUpOrder', input: { orderId: '1234' } }],
+          content: [
+            { type: 'tool-call', toolCallId: 'call-1', toolName: 'lookUpOrder', input: { orderId: '1234' } },
+          ],
         },
         {
           role: 'tool',
-          content: [{ type: 'tool-result', toolCallId: 'call-1', toolName: 'lookUpOrder', output: { type: 'json', value: { status: 'shipped' } } }],
+          content: [
+            {
+              type: 'tool-result',
+              toolCallId: 'call-1',
+              toolName: 'lookUpOrder',
+              output: { type: 'json', value: { status: 'shipped' } },
+            },
+          ],
         },
       ],
       tools: { lookUpOrder: tool({ inputSchema: z.object({ orderId: z.string() }) }) },
@@ -161,7 +223,12 @@ describe('language model', () => {
     const controller = new AbortController();
     controller.abort(new Error('stopped by the test'));
     await expect(
-      generateText({ model: provider.languageModel(TINY_GGUF_MODEL), prompt: 'x', maxOutputTokens: 8, abortSignal: controller.signal }),
+      generateText({
+        model: provider.languageModel(TINY_GGUF_MODEL),
+        prompt: 'x',
+        maxOutputTokens: 8,
+        abortSignal: controller.signal,
+      }),
     ).rejects.toThrow();
     const result = await generateText({
       model: provider.languageModel(TINY_GGUF_MODEL),
@@ -202,9 +269,11 @@ describe('embeddings, ranking, classification, tokens', () => {
   });
 
   it('refuses to rerank with a model that has no ranking head', async () => {
-    const error = await rerank({ model: provider.rerankingModel(TINY_GGUF_MODEL), query: 'q', documents: ['a', 'b'] }).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await rerank({
+      model: provider.rerankingModel(TINY_GGUF_MODEL),
+      query: 'q',
+      documents: ['a', 'b'],
+    }).catch((caught: unknown) => caught);
     expect(findPolettError(error)?.code).toBe('model_capability_missing');
   });
 
@@ -217,6 +286,13 @@ describe('embeddings, ranking, classification, tokens', () => {
     expect(scores.map((score) => score.label).sort()).toEqual([...labels].sort());
     expect(scores.reduce((sum, score) => sum + score.score, 0)).toBeCloseTo(1, 6);
     expect(scores[0]!.score).toBeGreaterThanOrEqual(scores[2]!.score);
+    // Scoring moved the sequence by hand: chat on the same sequences still works afterwards.
+    const after = await generateText({
+      model: provider.languageModel(TINY_GGUF_MODEL),
+      prompt: 'Efteråt',
+      maxOutputTokens: 4,
+    });
+    expect(after.usage.outputTokens).toBeGreaterThan(0);
   });
 
   it('classifies several labels independently', async () => {
@@ -252,7 +328,10 @@ describe('broken model files', () => {
   beforeAll(() => {
     directory = mkdtempSync(path.join(tmpdir(), 'polett-gguf-'));
     const original = readFileSync(path.join(TEST_MODELS_DIR, TINY_GGUF_MODEL));
-    writeFileSync(path.join(directory, 'truncated.gguf'), original.subarray(0, Math.floor(original.length * 0.6)));
+    writeFileSync(
+      path.join(directory, 'truncated.gguf'),
+      original.subarray(0, Math.floor(original.length * 0.6)),
+    );
     writeFileSync(path.join(directory, 'header-only.gguf'), original.subarray(0, 24));
     writeFileSync(path.join(directory, 'garbage.gguf'), Buffer.from('not a model at all '.repeat(50)));
     copyFileSync(path.join(TEST_MODELS_DIR, TINY_GGUF_MODEL), path.join(directory, 'good.gguf'));
@@ -265,9 +344,11 @@ describe('broken model files', () => {
   });
 
   it.each(['truncated.gguf', 'header-only.gguf', 'garbage.gguf'])('fails clearly on %s', async (file) => {
-    const error = await generateText({ model: brokenProvider.languageModel(file), prompt: 'x', maxOutputTokens: 2 }).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await generateText({
+      model: brokenProvider.languageModel(file),
+      prompt: 'x',
+      maxOutputTokens: 2,
+    }).catch((caught: unknown) => caught);
     const polettError = findPolettError(error);
     expect(polettError?.code).toBe('model_file_invalid');
     expect(polettError?.status).toBe(503);
@@ -278,14 +359,20 @@ describe('broken model files', () => {
   });
 
   it('fails clearly on a missing file and keeps serving good ones', async () => {
-    const error = await brokenProvider.tokenCounter('missing.gguf').countTokens('x').catch((caught: unknown) => caught);
+    const error = await brokenProvider
+      .tokenCounter('missing.gguf')
+      .countTokens('x')
+      .catch((caught: unknown) => caught);
     expect(findPolettError(error)?.code).toBe('model_file_missing');
     // The id may leave out the extension; the failures above did not poison the provider.
     expect(await brokenProvider.tokenCounter('good').countTokens('abc')).toBe(3);
   });
 
   it('refuses ids that leave the models folder', async () => {
-    const error = await brokenProvider.tokenCounter('../outside.gguf').countTokens('x').catch((caught: unknown) => caught);
+    const error = await brokenProvider
+      .tokenCounter('../outside.gguf')
+      .countTokens('x')
+      .catch((caught: unknown) => caught);
     expect(findPolettError(error)?.code).toBe('model_id_invalid');
   });
 });

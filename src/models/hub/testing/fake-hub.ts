@@ -134,7 +134,12 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
 
   type FakeContext = Context<{ Bindings: HttpBindings }>;
 
-  const errorResponse = (c: FakeContext, status: 401 | 403 | 404 | 416, errorCode: string, message: string) => {
+  const errorResponse = (
+    c: FakeContext,
+    status: 401 | 403 | 404 | 416,
+    errorCode: string,
+    message: string,
+  ) => {
     c.header('x-error-code', errorCode);
     c.header('x-error-message', message);
     return c.json({ error: message }, status);
@@ -145,7 +150,9 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     const authorization = c.req.header('authorization');
     const token = authorization?.replace(/^Bearer\s+/i, '');
     if (token !== undefined && !validTokens.has(token)) {
-      return { response: errorResponse(c, 401, 'InvalidCredentials', 'Invalid credentials in Authorization header') };
+      return {
+        response: errorResponse(c, 401, 'InvalidCredentials', 'Invalid credentials in Authorization header'),
+      };
     }
     const repository = repositories.get(id);
     const granted = token !== undefined && (repository?.grantedTokens ?? []).includes(token);
@@ -157,8 +164,22 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     }
     if (forDownload && repository.gated === true && !granted) {
       return token === undefined
-        ? { response: errorResponse(c, 401, 'GatedRepo', `Access to model ${id} is restricted. You must have access to it and be authenticated to access it. Please log in.`) }
-        : { response: errorResponse(c, 403, 'GatedRepo', `Access to model ${id} is restricted and you are not in the authorized list.`) };
+        ? {
+            response: errorResponse(
+              c,
+              401,
+              'GatedRepo',
+              `Access to model ${id} is restricted. You must have access to it and be authenticated to access it. Please log in.`,
+            ),
+          }
+        : {
+            response: errorResponse(
+              c,
+              403,
+              'GatedRepo',
+              `Access to model ${id} is restricted and you are not in the authorized list.`,
+            ),
+          };
     }
     return { repository };
   };
@@ -194,7 +215,8 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     const repository = result.repository;
     const rest = new URL(c.req.url).pathname.split('/').slice(6).map(decodeURIComponent);
     const [revision = 'main', ...folderParts] = rest;
-    if (!knownRevision(repository, revision)) return errorResponse(c, 404, 'RevisionNotFound', 'Invalid rev id');
+    if (!knownRevision(repository, revision))
+      return errorResponse(c, 404, 'RevisionNotFound', 'Invalid rev id');
     const folder = folderParts.filter((part) => part !== '').join('/');
     const recursive = c.req.query('recursive') === 'true';
     const prefix = folder === '' ? '' : `${folder}/`;
@@ -203,17 +225,26 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     const directories = new Set<string>();
     for (const file of files) {
       const parts = file.path.slice(prefix.length).split('/');
-      for (let depth = 1; depth < parts.length; depth++) directories.add(prefix + parts.slice(0, depth).join('/'));
+      for (let depth = 1; depth < parts.length; depth++)
+        directories.add(prefix + parts.slice(0, depth).join('/'));
     }
     const visible = (entryPath: string) => recursive || !entryPath.slice(prefix.length).includes('/');
     return c.json([
-      ...[...directories].filter(visible).map((directory) => ({ type: 'directory', oid: fakeCommit(directory), size: 0, path: directory })),
+      ...[...directories]
+        .filter(visible)
+        .map((directory) => ({ type: 'directory', oid: fakeCommit(directory), size: 0, path: directory })),
       ...files
         .filter((file) => visible(file.path))
         .map((file) => ({
           type: 'file',
           // For LFS files the git blob is the pointer file; its id differs from the content's.
-          oid: file.lfs ? gitBlobId(encoder.encode(`version https://git-lfs.github.com/spec/v1\noid sha256:${file.sha256}\nsize ${file.bytes.byteLength}\n`)) : file.gitOid,
+          oid: file.lfs
+            ? gitBlobId(
+                encoder.encode(
+                  `version https://git-lfs.github.com/spec/v1\noid sha256:${file.sha256}\nsize ${file.bytes.byteLength}\n`,
+                ),
+              )
+            : file.gitOid,
           size: file.bytes.byteLength,
           path: file.path,
           ...(file.lfs ? { lfs: { oid: file.sha256, size: file.bytes.byteLength, pointerSize: 134 } } : {}),
@@ -256,7 +287,12 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     const body = bytes.slice(start, end + 1);
 
     const interruption = interruptions.get(file.path);
-    if (interruption !== undefined && interruption.times > 0 && interruption.afterBytes > start && interruption.afterBytes <= end) {
+    if (
+      interruption !== undefined &&
+      interruption.times > 0 &&
+      interruption.afterBytes > start &&
+      interruption.afterBytes <= end
+    ) {
       interruption.times -= 1;
       const sent = body.slice(0, interruption.afterBytes - start);
       const outgoing = c.env.outgoing;
@@ -287,11 +323,16 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     const result = access(c, id, true);
     if ('response' in result) return result.response;
     const repository = result.repository;
-    const [revision = 'main', ...pathParts] = new URL(c.req.url).pathname.split('/').slice(4).map(decodeURIComponent);
-    if (!knownRevision(repository, revision)) return errorResponse(c, 404, 'RevisionNotFound', 'Invalid rev id');
+    const [revision = 'main', ...pathParts] = new URL(c.req.url).pathname
+      .split('/')
+      .slice(4)
+      .map(decodeURIComponent);
+    if (!knownRevision(repository, revision))
+      return errorResponse(c, 404, 'RevisionNotFound', 'Invalid rev id');
     const filePath = pathParts.join('/');
     const file = repository.stored.find((candidate) => candidate.path === filePath);
-    if (file === undefined) return errorResponse(c, 404, 'EntryNotFound', `${filePath} does not exist on "${revision}"`);
+    if (file === undefined)
+      return errorResponse(c, 404, 'EntryNotFound', `${filePath} does not exist on "${revision}"`);
 
     const common = { 'x-repo-commit': repository.commit };
     if (file.lfs) {
@@ -310,7 +351,9 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
   });
 
   const server = await new Promise<ServerType>((resolve) => {
-    const started: ServerType = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
+    const started: ServerType = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () =>
+      resolve(started),
+    );
   });
   const { port } = server.address() as AddressInfo;
 

@@ -39,7 +39,11 @@ export function buildGgufBytes(options: GgufBytesOptions = {}): Uint8Array {
   const architecture = options.architecture ?? 'llama';
   const pairs: Buffer[] = [
     Buffer.concat([ggufString('general.architecture'), uint32(GGUF_TYPE_STRING), ggufString(architecture)]),
-    Buffer.concat([ggufString('general.name'), uint32(GGUF_TYPE_STRING), ggufString(options.name ?? 'Tiny Test')]),
+    Buffer.concat([
+      ggufString('general.name'),
+      uint32(GGUF_TYPE_STRING),
+      ggufString(options.name ?? 'Tiny Test'),
+    ]),
     Buffer.concat([
       ggufString(`${architecture}.context_length`),
       uint32(GGUF_TYPE_UINT32),

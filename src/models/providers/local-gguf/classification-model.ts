@@ -67,7 +67,9 @@ export class LocalGgufClassificationModel implements ClassificationModel {
     const model = loaded.model;
     // When one label starts another ("pos", "positive"), the end of the answer must count too.
     const endToken = model.tokens.eot ?? model.tokens.eos;
-    const needsEnd = labels.some((label) => labels.some((other) => other !== label && other.startsWith(label)));
+    const needsEnd = labels.some((label) =>
+      labels.some((other) => other !== label && other.startsWith(label)),
+    );
     const logProbabilities: number[] = [];
     for (const label of labels) {
       signal?.throwIfAborted();
@@ -117,7 +119,8 @@ export class LocalGgufClassificationModel implements ClassificationModel {
     const tokens = loaded.chatWrapper
       .generateContextState({ chatHistory: [...history, { type: 'model', response: [] }] })
       .contextText.tokenize(loaded.model.tokenizer);
-    if (tokens.length + 16 >= loaded.contextSize) throw inputTooLongError(this.modelId, tokens.length, loaded.contextSize);
+    if (tokens.length + 16 >= loaded.contextSize)
+      throw inputTooLongError(this.modelId, tokens.length, loaded.contextSize);
     return tokens;
   }
 }
@@ -141,7 +144,11 @@ function sumProbabilities(probabilities: Map<Token, number>, tokens: Set<Token>)
  * Puts `tokens` in the sequence, keeping the prefix it already holds (a shared system prompt or
  * text is not evaluated again) but always evaluating from `lastNeeded` on, whose outputs are wanted.
  */
-async function prepareSequence(sequence: LlamaContextSequence, tokens: Token[], lastNeeded: number): Promise<number> {
+async function prepareSequence(
+  sequence: LlamaContextSequence,
+  tokens: Token[],
+  lastNeeded: number,
+): Promise<number> {
   const existing = sequence.contextTokens;
   let common = 0;
   while (common < existing.length && common < lastNeeded && existing[common] === tokens[common]) common += 1;
@@ -151,7 +158,10 @@ async function prepareSequence(sequence: LlamaContextSequence, tokens: Token[], 
   return common;
 }
 
-async function nextTokenProbabilities(sequence: LlamaContextSequence, prompt: Token[]): Promise<Map<Token, number>> {
+async function nextTokenProbabilities(
+  sequence: LlamaContextSequence,
+  prompt: Token[],
+): Promise<Map<Token, number>> {
   const start = await prepareSequence(sequence, prompt, prompt.length - 1);
   const input = prompt
     .slice(start)
@@ -160,12 +170,18 @@ async function nextTokenProbabilities(sequence: LlamaContextSequence, prompt: To
         ? ([token, { generateNext: { probabilities: true, options: RAW_PROBABILITIES } }] as const)
         : token,
     );
-  const outputs = await sequence.controlledEvaluate(input as Parameters<LlamaContextSequence['controlledEvaluate']>[0]);
+  const outputs = await sequence.controlledEvaluate(
+    input as Parameters<LlamaContextSequence['controlledEvaluate']>[0],
+  );
   return outputs.at(-1)?.next.probabilities ?? new Map();
 }
 
 /** log P(continuation | prompt): the sum of each continuation token's log-probability in place. */
-async function logProbabilityOfContinuation(sequence: LlamaContextSequence, prompt: Token[], continuation: Token[]): Promise<number> {
+async function logProbabilityOfContinuation(
+  sequence: LlamaContextSequence,
+  prompt: Token[],
+  continuation: Token[],
+): Promise<number> {
   const tokens = [...prompt, ...continuation];
   const start = await prepareSequence(sequence, tokens, prompt.length - 1);
   const firstScored = prompt.length - 1;
@@ -175,11 +191,14 @@ async function logProbabilityOfContinuation(sequence: LlamaContextSequence, prom
       ? ([token, { generateNext: { probabilities: true, options: RAW_PROBABILITIES } }] as const)
       : token;
   });
-  const outputs = await sequence.controlledEvaluate(input as Parameters<LlamaContextSequence['controlledEvaluate']>[0]);
+  const outputs = await sequence.controlledEvaluate(
+    input as Parameters<LlamaContextSequence['controlledEvaluate']>[0],
+  );
   let logProbability = 0;
   for (let position = firstScored; position < tokens.length - 1; position += 1) {
     const next = tokens[position + 1];
-    const probability = next === undefined ? undefined : outputs[position - start]?.next.probabilities?.get(next);
+    const probability =
+      next === undefined ? undefined : outputs[position - start]?.next.probabilities?.get(next);
     logProbability += Math.log(Math.max(probability ?? 0, PROBABILITY_FLOOR));
   }
   return logProbability;

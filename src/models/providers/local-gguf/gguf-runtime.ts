@@ -60,8 +60,10 @@ function getSharedLlama(gpu: 'auto' | false): Promise<Llama> {
           recentNativeErrors.push(text);
           if (recentNativeErrors.length > 20) recentNativeErrors.shift();
         }
-        // The pooling notice appears every time a ranking context is made and is expected there.
+        // The pooling notice appears every time a ranking context is made and is expected there;
+        // a failed load is reported once, in the PolettError that quotes the reason recorded above.
         if (level === LlamaLogLevel.warn && text.includes('pooling_type')) return;
+        if (/llama_model_load|gguf_init_from|failed to load model/.test(text)) return;
         if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal || level === LlamaLogLevel.warn) {
           process.stderr.write(`[node-llama-cpp] ${text}\n`);
         }
@@ -111,14 +113,17 @@ export class LoadedGgufModel {
 
   /** The chat context, with `parallelSequences` sequences. */
   sequences(): Promise<SequencePool> {
-    this.chatPool ??= this.createContext(async () => {
-      const context = await this.model.createContext({
-        contextSize: this.contextSize,
-        sequences: this.settings.parallelSequences,
-        threads: this.settings.threads,
-      });
-      return new SequencePool(context, this.chatWrapper);
-    }, (pool) => (this.chatPool = pool));
+    this.chatPool ??= this.createContext(
+      async () => {
+        const context = await this.model.createContext({
+          contextSize: this.contextSize,
+          sequences: this.settings.parallelSequences,
+          threads: this.settings.threads,
+        });
+        return new SequencePool(context, this.chatWrapper);
+      },
+      (pool) => (this.chatPool = pool),
+    );
     return this.chatPool;
   }
 
@@ -171,7 +176,8 @@ export class LoadedGgufModel {
     const created = create().catch((error: unknown) => {
       // Forget the failure so that a later call (with more free memory) tries again.
       reset(undefined);
-      throw error instanceof InsufficientMemoryError || (error instanceof Error && /memory|VRAM|RAM/i.test(error.message))
+      throw error instanceof InsufficientMemoryError ||
+        (error instanceof Error && /out of memory|insufficient memory|VRAM/i.test(error.message))
         ? modelOutOfMemoryError(this.modelId, error)
         : error;
     });
@@ -243,7 +249,11 @@ export class GgufRuntime {
         .slice(Math.min(errorsBefore, recentNativeErrors.length))
         .reverse()
         .find((line) => line.includes('error loading model'));
-      throw modelFileInvalidError(modelId, filePath, nativeReason === undefined ? error : new Error(nativeReason, { cause: error }));
+      throw modelFileInvalidError(
+        modelId,
+        filePath,
+        nativeReason === undefined ? error : new Error(nativeReason, { cause: error }),
+      );
     }
     try {
       return new LoadedGgufModel(modelId, llama, model, this.settings);

@@ -29,7 +29,11 @@ import type {
 } from 'node-llama-cpp';
 import type { GgufRuntime, LoadedGgufModel } from './gguf-runtime.js';
 import { inputTooLongError } from './model-files.js';
-import { convertPromptToChatHistory, convertToolsToFunctions, toGbnfJsonSchema } from './prompt-conversion.js';
+import {
+  convertPromptToChatHistory,
+  convertToolsToFunctions,
+  toGbnfJsonSchema,
+} from './prompt-conversion.js';
 
 /** How the model is steered for one call. */
 type GenerationMode =
@@ -81,7 +85,9 @@ export class LocalGgufLanguageModel implements LanguageModelV3 {
   async doGenerate(options: LanguageModelV3CallOptions): Promise<LanguageModelV3GenerateResult> {
     const prepared = await this.prepare(options);
     const pool = await prepared.loaded.sequences();
-    const result = await pool.use(options.abortSignal, (chat) => this.run(chat, prepared, options.abortSignal, {}));
+    const result = await pool.use(options.abortSignal, (chat) =>
+      this.run(chat, prepared, options.abortSignal, {}),
+    );
     return {
       content: result.content,
       finishReason: result.finishReason,
@@ -97,21 +103,37 @@ export class LocalGgufLanguageModel implements LanguageModelV3 {
     const prepared = await this.prepare(options);
     const pool = await prepared.loaded.sequences();
     const cancel = new AbortController();
-    const signal = options.abortSignal === undefined ? cancel.signal : AbortSignal.any([options.abortSignal, cancel.signal]);
+    const signal =
+      options.abortSignal === undefined
+        ? cancel.signal
+        : AbortSignal.any([options.abortSignal, cancel.signal]);
 
     const stream = new ReadableStream<LanguageModelV3StreamPart>({
       start: (controller) => {
-        controller.enqueue({ type: 'stream-start', warnings: prepared.warnings });
-        controller.enqueue({ type: 'response-metadata', id: randomUUID(), timestamp: new Date(), modelId: this.modelId });
+        // After the reader cancels, enqueue and close throw: the generation winds down unheard.
+        const emit = (part: LanguageModelV3StreamPart) => {
+          if (!cancel.signal.aborted) controller.enqueue(part);
+        };
+        emit({ type: 'stream-start', warnings: prepared.warnings });
+        emit({
+          type: 'response-metadata',
+          id: randomUUID(),
+          timestamp: new Date(),
+          modelId: this.modelId,
+        });
         const textId = randomUUID();
         const reasoningId = randomUUID();
         let openPart: 'text' | 'reasoning' | undefined;
         const openAs = (part: 'text' | 'reasoning') => {
           if (openPart === part) return;
-          if (openPart === 'text') controller.enqueue({ type: 'text-end', id: textId });
-          if (openPart === 'reasoning') controller.enqueue({ type: 'reasoning-end', id: reasoningId });
+          if (openPart === 'text') emit({ type: 'text-end', id: textId });
+          if (openPart === 'reasoning') emit({ type: 'reasoning-end', id: reasoningId });
           openPart = part;
-          controller.enqueue(part === 'text' ? { type: 'text-start', id: textId } : { type: 'reasoning-start', id: reasoningId });
+          emit(
+            part === 'text'
+              ? { type: 'text-start', id: textId }
+              : { type: 'reasoning-start', id: reasoningId },
+          );
         };
         const toolInputIds = new Map<number, string>();
         // A forced tool call's JSON is the call's input, not text for the reader.
@@ -123,10 +145,10 @@ export class LocalGgufLanguageModel implements LanguageModelV3 {
             if (chunk.type === undefined) {
               if (!streamsText) return;
               openAs('text');
-              controller.enqueue({ type: 'text-delta', id: textId, delta: chunk.text });
+              emit({ type: 'text-delta', id: textId, delta: chunk.text });
             } else if (chunk.segmentType === 'thought') {
               openAs('reasoning');
-              controller.enqueue({ type: 'reasoning-delta', id: reasoningId, delta: chunk.text });
+              emit({ type: 'reasoning-delta', id: reasoningId, delta: chunk.text });
             }
           },
           onFunctionCallParamsChunk: (chunk) => {
@@ -134,31 +156,34 @@ export class LocalGgufLanguageModel implements LanguageModelV3 {
             if (id === undefined) {
               id = randomUUID();
               toolInputIds.set(chunk.callIndex, id);
-              controller.enqueue({ type: 'tool-input-start', id, toolName: chunk.functionName });
+              emit({ type: 'tool-input-start', id, toolName: chunk.functionName });
             }
-            if (chunk.paramsChunk.length > 0) controller.enqueue({ type: 'tool-input-delta', id, delta: chunk.paramsChunk });
-            if (chunk.done) controller.enqueue({ type: 'tool-input-end', id });
+            if (chunk.paramsChunk.length > 0)
+              emit({ type: 'tool-input-delta', id, delta: chunk.paramsChunk });
+            if (chunk.done) emit({ type: 'tool-input-end', id });
           },
         };
 
         pool
           .use(signal, (chat) => this.run(chat, prepared, signal, callbacks, toolInputIds))
           .then((result) => {
-            if (openPart === 'text') controller.enqueue({ type: 'text-end', id: textId });
-            if (openPart === 'reasoning') controller.enqueue({ type: 'reasoning-end', id: reasoningId });
+            if (openPart === 'text') emit({ type: 'text-end', id: textId });
+            if (openPart === 'reasoning') emit({ type: 'reasoning-end', id: reasoningId });
             for (const part of result.content) {
-              if (part.type === 'tool-call') controller.enqueue(part);
+              if (part.type === 'tool-call') emit(part);
               // Text the grammar produced but that did not parse as a tool call still reaches the reader.
               else if (part.type === 'text' && !streamsText) {
-                controller.enqueue({ type: 'text-start', id: textId });
-                controller.enqueue({ type: 'text-delta', id: textId, delta: part.text });
-                controller.enqueue({ type: 'text-end', id: textId });
+                emit({ type: 'text-start', id: textId });
+                emit({ type: 'text-delta', id: textId, delta: part.text });
+                emit({ type: 'text-end', id: textId });
               }
             }
-            controller.enqueue({ type: 'finish', finishReason: result.finishReason, usage: result.usage });
+            emit({ type: 'finish', finishReason: result.finishReason, usage: result.usage });
           })
-          .catch((error: unknown) => controller.enqueue({ type: 'error', error }))
-          .finally(() => controller.close());
+          .catch((error: unknown) => emit({ type: 'error', error }))
+          .finally(() => {
+            if (!cancel.signal.aborted) controller.close();
+          });
       },
       cancel: () => cancel.abort(),
     });
@@ -180,7 +205,11 @@ export class LocalGgufLanguageModel implements LanguageModelV3 {
     let renderedHistory = history;
     if (options.responseFormat?.type === 'json') {
       if (functionTools.length > 0) {
-        warnings.push({ type: 'unsupported', feature: 'tools with a JSON response format', details: 'The tools were left out.' });
+        warnings.push({
+          type: 'unsupported',
+          feature: 'tools with a JSON response format',
+          details: 'The tools were left out.',
+        });
       }
       const schema = options.responseFormat.schema;
       const grammar =
@@ -198,9 +227,14 @@ export class LocalGgufLanguageModel implements LanguageModelV3 {
       );
     } else if (functionTools.length > 0 && toolChoice.type !== 'none') {
       const tools =
-        toolChoice.type === 'tool' ? functionTools.filter((tool) => tool.name === toolChoice.toolName) : functionTools;
+        toolChoice.type === 'tool'
+          ? functionTools.filter((tool) => tool.name === toolChoice.toolName)
+          : functionTools;
       if (tools.length === 0) {
-        warnings.push({ type: 'other', message: `toolChoice names the unknown tool "${(toolChoice as { toolName: string }).toolName}".` });
+        warnings.push({
+          type: 'other',
+          message: `toolChoice names the unknown tool "${(toolChoice as { toolName: string }).toolName}".`,
+        });
       } else if (toolChoice.type === 'auto') {
         mode = { kind: 'functions', functions: convertToolsToFunctions(tools) };
       } else {
@@ -235,7 +269,9 @@ export class LocalGgufLanguageModel implements LanguageModelV3 {
         : {
             repeatPenalty: {
               ...(options.presencePenalty === undefined ? {} : { presencePenalty: options.presencePenalty }),
-              ...(options.frequencyPenalty === undefined ? {} : { frequencyPenalty: options.frequencyPenalty }),
+              ...(options.frequencyPenalty === undefined
+                ? {}
+                : { frequencyPenalty: options.frequencyPenalty }),
             },
           }),
     };
@@ -289,7 +325,12 @@ export class LocalGgufLanguageModel implements LanguageModelV3 {
         // Cut off before the JSON closed (maxOutputTokens): hand back what there is as text.
         if (response.response.length > 0) content.push({ type: 'text', text: response.response });
       } else {
-        content.push({ type: 'tool-call', toolCallId: randomUUID(), toolName: call.toolName, input: call.input });
+        content.push({
+          type: 'tool-call',
+          toolCallId: randomUUID(),
+          toolName: call.toolName,
+          input: call.input,
+        });
         finishReason = { unified: 'tool-calls', raw: response.metadata.stopReason };
       }
     } else if (response.response.length > 0) {
@@ -324,7 +365,9 @@ function commonPrefixLength(left: readonly Token[], right: readonly Token[]): nu
   return length;
 }
 
-function mapFinishReason(stopReason: LlamaChatResponse['metadata']['stopReason']): LanguageModelV3FinishReason {
+function mapFinishReason(
+  stopReason: LlamaChatResponse['metadata']['stopReason'],
+): LanguageModelV3FinishReason {
   switch (stopReason) {
     case 'eogToken':
     case 'stopGenerationTrigger':
@@ -364,7 +407,11 @@ async function prepareForcedToolCall(
   const grammar = await loaded.grammarFor(`forced:${JSON.stringify(schema)}`, () =>
     loaded.llama.createGrammarForJsonSchema(schema as never),
   );
-  const documented = [...loaded.chatWrapper.addAvailableFunctionsSystemMessageToHistory(history, functions, { documentParams: true })];
+  const documented = [
+    ...loaded.chatWrapper.addAvailableFunctionsSystemMessageToHistory(history, functions, {
+      documentParams: true,
+    }),
+  ];
   const instruction = single
     ? `Call the function ${onlyTool.name} now: answer only with its parameters as JSON.`
     : 'Call one of the functions now: answer only with JSON of the form {"name": ..., "arguments": ...}.';
@@ -374,7 +421,10 @@ async function prepareForcedToolCall(
   };
 }
 
-function parseForcedToolCall(text: string, toolName: string | undefined): { toolName: string; input: string } | undefined {
+function parseForcedToolCall(
+  text: string,
+  toolName: string | undefined,
+): { toolName: string; input: string } | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -90,12 +90,17 @@ export function modelOutOfMemoryError(modelId: string, cause: unknown): PolettEr
 }
 
 /** The model loaded, but it cannot do this task (e.g. reranking without a ranking head). */
-export function modelCapabilityMissingError(modelId: string, task: 'rerank' | 'embed', cause?: unknown): PolettError {
+export function modelCapabilityMissingError(
+  modelId: string,
+  task: 'rerank' | 'embed',
+  cause?: unknown,
+): PolettError {
   const what = {
     rerank: {
       sv: 'kan inte rangordna dokument (den saknar ett rankningshuvud)',
       en: 'cannot rerank documents (it has no ranking head)',
-      svFix: 'Välj en reranker i GGUF-format, till exempel bge-reranker eller Qwen3-Reranker, för uppgiften rerank.',
+      svFix:
+        'Välj en reranker i GGUF-format, till exempel bge-reranker eller Qwen3-Reranker, för uppgiften rerank.',
       enFix: 'Choose a GGUF reranker, such as bge-reranker or Qwen3-Reranker, for the rerank task.',
     },
     embed: {

@@ -9,7 +9,13 @@ import type {
   LanguageModelV3ToolResultOutput,
   SharedV3Warning,
 } from '@ai-sdk/provider';
-import type { ChatHistoryItem, ChatModelFunctionCall, ChatModelFunctions, ChatModelResponse, GbnfJsonSchema } from 'node-llama-cpp';
+import type {
+  ChatHistoryItem,
+  ChatModelFunctionCall,
+  ChatModelFunctions,
+  ChatModelResponse,
+  GbnfJsonSchema,
+} from 'node-llama-cpp';
 
 export interface ConvertedPrompt {
   history: ChatHistoryItem[];
@@ -42,7 +48,12 @@ export function convertPromptToChatHistory(prompt: LanguageModelV3Prompt): Conve
       return;
     }
     // A result whose call is not in the prompt (trimmed history): keep it as a complete call.
-    const orphan: ChatModelFunctionCall = { type: 'functionCall', name: toolName, params: {}, result: toolResultValue(output) };
+    const orphan: ChatModelFunctionCall = {
+      type: 'functionCall',
+      name: toolName,
+      params: {},
+      result: toolResultValue(output),
+    };
     currentModelResponse().response.push(orphan);
   };
 
@@ -98,7 +109,11 @@ export function convertPromptToChatHistory(prompt: LanguageModelV3Prompt): Conve
   }
 
   if (skippedFiles) {
-    warnings.push({ type: 'unsupported', feature: 'file parts', details: 'Local GGUF models read text only; files were left out.' });
+    warnings.push({
+      type: 'unsupported',
+      feature: 'file parts',
+      details: 'Local GGUF models read text only; files were left out.',
+    });
   }
   return { history, warnings };
 }
@@ -133,14 +148,32 @@ export function convertToolsToFunctions(tools: readonly LanguageModelV3FunctionT
 }
 
 const KEPT_KEYWORDS = new Set([
-  'type', 'enum', 'const', 'properties', 'required', 'additionalProperties', 'items', 'prefixItems',
-  'minItems', 'maxItems', 'minLength', 'maxLength', 'format', 'description', 'minProperties', 'maxProperties',
+  'type',
+  'enum',
+  'const',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'prefixItems',
+  'minItems',
+  'maxItems',
+  'minLength',
+  'maxLength',
+  'format',
+  'description',
+  'minProperties',
+  'maxProperties',
 ]);
 const GRAMMAR_STRING_FORMATS = new Set(['date-time', 'time', 'date']);
 
 /** Any JSON value: node-llama-cpp reads a schema without a type as `null`, so "anything" is spelled out. */
 const ANY_JSON_SCHEMA = {
-  oneOf: [{ type: ['string', 'number', 'boolean', 'null'] }, { type: 'object', additionalProperties: true }, { type: 'array' }],
+  oneOf: [
+    { type: ['string', 'number', 'boolean', 'null'] },
+    { type: 'object', additionalProperties: true },
+    { type: 'array' },
+  ],
 };
 
 /**
@@ -154,9 +187,14 @@ const ANY_JSON_SCHEMA = {
 export function toGbnfJsonSchema(schema: JSONSchema7Definition): GbnfJsonSchema {
   const converted = convertSchema(schema) as Record<string, unknown>;
   if (typeof schema === 'object') {
-    const definitions = { ...(schema.definitions ?? {}), ...((schema as { $defs?: Record<string, JSONSchema7Definition> }).$defs ?? {}) };
+    const definitions = {
+      ...(schema.definitions ?? {}),
+      ...((schema as { $defs?: Record<string, JSONSchema7Definition> }).$defs ?? {}),
+    };
     if (Object.keys(definitions).length > 0) {
-      converted.$defs = Object.fromEntries(Object.entries(definitions).map(([name, definition]) => [name, convertSchema(definition)]));
+      converted.$defs = Object.fromEntries(
+        Object.entries(definitions).map(([name, definition]) => [name, convertSchema(definition)]),
+      );
     }
   }
   return converted as GbnfJsonSchema;
@@ -181,7 +219,10 @@ function convertSchema(schema: JSONSchema7Definition): unknown {
     if (!KEPT_KEYWORDS.has(key) || value === undefined) continue;
     if (key === 'properties' && typeof value === 'object' && value !== null) {
       converted.properties = Object.fromEntries(
-        Object.entries(value as Record<string, JSONSchema7Definition>).map(([name, property]) => [name, convertSchema(property)]),
+        Object.entries(value as Record<string, JSONSchema7Definition>).map(([name, property]) => [
+          name,
+          convertSchema(property),
+        ]),
       );
     } else if (key === 'items') {
       if (Array.isArray(value)) converted.prefixItems = (value as JSONSchema7Definition[]).map(convertSchema);
@@ -199,5 +240,10 @@ function convertSchema(schema: JSONSchema7Definition): unknown {
   if (converted.type === undefined && converted.properties !== undefined) converted.type = 'object';
   if (converted.type === undefined && converted.items !== undefined) converted.type = 'array';
   const constrains = ['type', 'enum', 'const'].some((key) => converted[key] !== undefined);
-  return constrains ? converted : { ...ANY_JSON_SCHEMA, ...(converted.description === undefined ? {} : { description: converted.description }) };
+  return constrains
+    ? converted
+    : {
+        ...ANY_JSON_SCHEMA,
+        ...(converted.description === undefined ? {} : { description: converted.description }),
+      };
 }

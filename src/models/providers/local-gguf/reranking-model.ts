@@ -25,7 +25,9 @@ export class LocalGgufRerankingModel implements RerankingModelV3 {
     const context = await loaded.ranking();
     options.abortSignal?.throwIfAborted();
     const documents =
-      options.documents.type === 'text' ? options.documents.values : options.documents.values.map((value) => JSON.stringify(value));
+      options.documents.type === 'text'
+        ? options.documents.values
+        : options.documents.values.map((value) => JSON.stringify(value));
     // A document longer than the context is scored by its best-scoring chunk instead of failing.
     const scores = await context.rankAll(options.query, documents, { onOverflow: 'maxChunk' });
     const ranking = scores

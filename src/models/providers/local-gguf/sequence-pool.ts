@@ -10,7 +10,10 @@ export class SequencePool {
   private readonly waiting: Array<(chat: LlamaChat) => void> = [];
 
   /** One `LlamaChat` per sequence, kept across requests so that a shared prompt prefix is reused. */
-  constructor(readonly context: LlamaContext, chatWrapper: ChatWrapper) {
+  constructor(
+    readonly context: LlamaContext,
+    chatWrapper: ChatWrapper,
+  ) {
     this.idle = Array.from(
       { length: context.totalSequences },
       () => new LlamaChat({ contextSequence: context.getSequence(), chatWrapper }),

@@ -1,0 +1,137 @@
+/**
+ * Reads a V8 `.cpuprofile` (from `node --cpu-prof`) and says where the CPU time went, per request:
+ * by package or Polett source file (self time), and by function (inclusive time) for the functions
+ * that matter to a request's path. Enough to turn "too slow" into "this costs that".
+ */
+import { readFileSync } from 'node:fs';
+import type { Cell } from './benchmark-report.js';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  /** Microseconds since the previous sample. */
+  timeDeltas: number[];
+}
+
+/** The package, Polett file or runtime part a frame belongs to. */
+export function categoryOf(url: string, functionName: string): string | undefined {
+  if (url === '') {
+    if (functionName === '(garbage collector)') return 'V8 garbage collection';
+    if (functionName === '(program)') return 'V8 and native code outside JS (program)';
+    if (functionName === '(idle)') return 'idle';
+    // A builtin (JSON.parse, Array.prototype.map…): counted to the JavaScript that called it.
+    return undefined;
+  }
+  if (url.includes('node:internal/deps/undici')) return 'undici (Node fetch, to the upstream)';
+  if (url.startsWith('node:')) {
+    const [, second] = url.replace('node:internal/', 'node:').split(/[:/]/);
+    return `Node core: ${second ?? url}`;
+  }
+  const modules = url.lastIndexOf('/node_modules/');
+  if (modules >= 0) {
+    const parts = url.slice(modules + '/node_modules/'.length).split('/');
+    const name = parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+    return `package ${name}`;
+  }
+  const source = url.indexOf('/src/');
+  if (source >= 0) return `Polett ${url.slice(source + 1)}`;
+  if (url.includes('/test-support/')) return `test-support ${url.slice(url.indexOf('/test-support/') + 1)}`;
+  if (url.includes('/bench/')) return 'bench harness';
+  return 'other';
+}
+
+function shortUrl(url: string): string {
+  const modules = url.lastIndexOf('/node_modules/');
+  if (modules >= 0) return url.slice(modules + '/node_modules/'.length);
+  const source = url.indexOf('/src/');
+  if (source >= 0) return url.slice(source + 1);
+  return url;
+}
+
+export interface CpuProfileSummary {
+  tables: { title: string; columns: string[]; rows: Cell[][] }[];
+  notes: string[];
+}
+
+/**
+ * @param requests how many requests the profile covers, to express time per request.
+ * @param focus which functions to list by inclusive time (all frames of Polett's src/ and of the
+ *   packages on a request's path, by default).
+ */
+export function summariseCpuProfile(
+  file: string,
+  requests: number,
+  focus: (url: string) => boolean = (url) =>
+    /\/src\/|node_modules\/(ai|@ai-sdk|hono|@hono|zod|better-sqlite3)\//.test(url) || url.includes('undici'),
+): CpuProfileSummary {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+
+  const selfByCategory = new Map<string, number>();
+  const inclusiveByFunction = new Map<string, number>();
+  let busyMicroseconds = 0;
+  for (const [index, sampleId] of profile.samples.entries()) {
+    const delta = profile.timeDeltas[index] ?? 0;
+    let node = byId.get(sampleId);
+    if (node === undefined) continue;
+    let category = categoryOf(node.callFrame.url, node.callFrame.functionName);
+    if (category === 'idle') continue;
+    busyMicroseconds += delta;
+    const seen = new Set<string>();
+    let walker: ProfileNode | undefined = node;
+    while (walker !== undefined) {
+      const { functionName, url, lineNumber } = walker.callFrame;
+      if (category === undefined && url !== '') category = categoryOf(url, functionName);
+      if (url !== '' && focus(url)) {
+        // Recursion would count one sample twice for the same function.
+        const key = `${functionName || '(anonymous)'} — ${shortUrl(url)}:${lineNumber + 1}`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          inclusiveByFunction.set(key, (inclusiveByFunction.get(key) ?? 0) + delta);
+        }
+      }
+      const parent = parentOf.get(walker.id);
+      walker = parent === undefined ? undefined : byId.get(parent);
+    }
+    category ??= 'builtins with no JavaScript caller';
+    selfByCategory.set(category, (selfByCategory.get(category) ?? 0) + delta);
+    node = undefined;
+  }
+
+  const perRequest = (microseconds: number) => microseconds / 1000 / requests;
+  const share = (microseconds: number) => `${((microseconds / busyMicroseconds) * 100).toFixed(1)} %`;
+  const categoryRows: Cell[][] = [...selfByCategory.entries()]
+    .sort((left, right) => right[1] - left[1])
+    .filter(([, microseconds]) => microseconds / busyMicroseconds >= 0.005)
+    .map(([category, microseconds]) => [category, perRequest(microseconds), share(microseconds)]);
+  const functionRows: Cell[][] = [...inclusiveByFunction.entries()]
+    .sort((left, right) => right[1] - left[1])
+    .slice(0, 30)
+    .map(([key, microseconds]) => [key, perRequest(microseconds), share(microseconds)]);
+
+  return {
+    tables: [
+      {
+        title: `Polett's CPU time by where it is spent (self time; builtins counted to their caller), ${requests} requests`,
+        columns: ['where', 'ms per request', 'share of busy CPU'],
+        rows: categoryRows,
+      },
+      {
+        title: 'Functions on the request path by inclusive time (a caller includes its callees)',
+        columns: ['function — file:line', 'ms per request', 'share of busy CPU'],
+        rows: functionRows,
+      },
+    ],
+    notes: [
+      `Profile: ${(busyMicroseconds / 1000).toFixed(0)} ms of busy CPU in Polett's process for ${requests} requests (half streamed), ${perRequest(busyMicroseconds).toFixed(3)} ms per request; idle time excluded.`,
+    ],
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Polett as the proxy benchmark runs it: a fresh data folder whose configuration has one
+ * `openai-compatible` provider pointing at the upstream, served by `createApp` on
+ * @hono/node-server on 127.0.0.1, with an API key made by `storage.apiKeys.create`.
+ *
+ * Run as a process: `node --import tsx bench/support/polett-openai-server.ts <upstream base URL>`
+ * prints `{"url":"http://127.0.0.1:<port>/v1","apiKey":"plt_…"}` when it listens, and stops (and
+ * removes its data folder) when standard input closes. Started with `--cpu-prof`, it writes its
+ * profile on that exit. With a second argument `--instrument` it times the suspects on the request
+ * path (see polett-instrumentation.ts), forgets them when the parent sends `reset`, and prints them
+ * as one JSON line before it exits.
+ */
+import { pathToFileURL } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from '../../src/server/app.js';
+import { buildPolett } from '../../test-support/builders.js';
+import { onParentLine, parentGone } from './child-process.js';
+import { instrumentPolett } from './polett-instrumentation.js';
+
+export interface PolettServerReady {
+  url: string;
+  apiKey: string;
+}
+
+/**
+ * Model aliases served by the benchmark's Polett. Each alias names the upstream model of the same
+ * name, so that the client sends byte-for-byte the same body to Polett and to the upstream.
+ */
+export const PROXIED_MODEL = 'ok';
+export const PROXIED_PACED_MODEL = 'ok-paced';
+/** The paced model again, through a provider left at the default `maxConcurrency` (8). */
+export const PROXIED_PACED_MODEL_DEFAULT_LIMIT = 'ok-paced-default-limit';
+
+function benchConfiguration(upstreamUrl: string) {
+  // maxRetries 0: a retry would hide an upstream error from the error count and add its time.
+  // maxConcurrency 256: the benchmark sends 200 streams at once and means all of them to run.
+  return {
+    providers: {
+      upstream: { type: 'openai-compatible' as const, baseURL: upstreamUrl, maxRetries: 0, maxConcurrency: 256 },
+      'upstream-default-limit': { type: 'openai-compatible' as const, baseURL: upstreamUrl, maxRetries: 0 },
+    },
+    models: {
+      [PROXIED_MODEL]: { provider: 'upstream', model: 'ok' },
+      [PROXIED_PACED_MODEL]: { provider: 'upstream', model: 'ok-paced' },
+      [PROXIED_PACED_MODEL_DEFAULT_LIMIT]: { provider: 'upstream-default-limit', model: 'ok-paced' },
+    },
+    tasks: { chat: [PROXIED_MODEL] },
+  };
+}
+
+async function main(upstreamUrl: string, instrument: boolean): Promise<void> {
+  const polett = buildPolett(benchConfiguration(upstreamUrl));
+  const { secret } = polett.storage.apiKeys.create({ name: 'bench', scopes: ['inference'] });
+  const app = createApp(polett);
+  const instrumentation = instrument ? instrumentPolett(polett, app) : undefined;
+  if (instrumentation) onParentLine((line) => line === 'reset' && instrumentation.reset());
+  const server: ServerType = await new Promise((resolve) => {
+    const started = serve({ fetch: instrumentation?.fetch ?? app.fetch, port: 0, hostname: '127.0.0.1' }, () =>
+      resolve(started),
+    );
+  });
+  const { port } = server.address() as { port: number };
+  const ready: PolettServerReady = { url: `http://127.0.0.1:${port}/v1`, apiKey: secret };
+  process.stdout.write(`${JSON.stringify(ready)}\n`);
+  await parentGone();
+  (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+  server.close();
+  if (instrumentation) process.stdout.write(`${JSON.stringify(instrumentation.report())}\n`);
+  await polett.close();
+  process.exit(0);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const upstreamUrl = process.argv[2];
+  if (upstreamUrl === undefined) throw new Error('usage: polett-openai-server.ts <upstream base URL>');
+  await main(upstreamUrl, process.argv[3] === '--instrument');
+}

@@ -1,0 +1,253 @@
+/**
+ * Every text the web app shows, in Swedish and English side by side, so that a missing
+ * translation is a type error rather than an English word in a Swedish page.
+ * `{name}` marks a value filled in by `translate`.
+ */
+export type Locale = 'sv' | 'en';
+
+export interface LocalizedText {
+  sv: string;
+  en: string;
+}
+
+export const messages = {
+  'app.name': { sv: 'Polett', en: 'Polett' },
+  'app.skipToContent': { sv: 'Hoppa till innehållet', en: 'Skip to content' },
+  'app.loading': { sv: 'Laddar …', en: 'Loading …' },
+  'app.unreachable': {
+    sv: 'Polett svarar inte. Kontrollera att servern kör och ladda om sidan.',
+    en: 'Polett does not answer. Check that the server is running and reload the page.',
+  },
+  'app.retry': { sv: 'Försök igen', en: 'Try again' },
+  'app.mainNavigation': { sv: 'Huvudmeny', en: 'Main navigation' },
+
+  'language.label': { sv: 'Språk', en: 'Language' },
+  'language.sv': { sv: 'Svenska', en: 'Swedish' },
+  'language.en': { sv: 'Engelska', en: 'English' },
+
+  'nav.assistant': { sv: 'Assistent', en: 'Assistant' },
+  'nav.inbox': { sv: 'Inkorg', en: 'Inbox' },
+  'nav.knowledge': { sv: 'Kunskap', en: 'Knowledge' },
+  'nav.content': { sv: 'Innehåll', en: 'Content' },
+  'nav.insights': { sv: 'Insikter', en: 'Insights' },
+  'nav.learn': { sv: 'Lär dig', en: 'Learn' },
+  'nav.models': { sv: 'Modeller', en: 'Models' },
+  'nav.settings': { sv: 'Inställningar', en: 'Settings' },
+
+  'notBuilt.title': { sv: 'Den här delen är inte byggd ännu', en: 'This part is not built yet' },
+  'notBuilt.assistant': {
+    sv: 'Här kommer assistenten att svara era kunder utifrån era egna dokument, med källhänvisningar, och lämna över till en person när den är osäker.',
+    en: "Here the assistant will answer your customers from your own documents, with citations, and hand over to a person when it is unsure.",
+  },
+  'notBuilt.inbox': {
+    sv: 'Här kommer personalen att se pågående kundsamtal och kunna ta över dem från assistenten.',
+    en: 'Here your staff will see ongoing customer conversations and be able to take them over from the assistant.',
+  },
+  'notBuilt.knowledge': {
+    sv: 'Här kommer ni att lägga in företagets dokument och webbsidor och söka i dem.',
+    en: "Here you will add the company's documents and web pages and search them.",
+  },
+  'notBuilt.content': {
+    sv: 'Här kommer ni att skriva inlägg, annonser och nyhetsbrev i varumärkets egen röst.',
+    en: "Here you will write posts, ads and newsletters in the brand's own voice.",
+  },
+  'notBuilt.insights': {
+    sv: 'Här kommer ni att se vad kunderna tycker och pratar om, utifrån omdömen och synpunkter.',
+    en: 'Here you will see what customers feel and talk about, from reviews and feedback.',
+  },
+  'notBuilt.learn': {
+    sv: 'Här kommer ni att se hur en språkmodell delar upp text i tokens och var den lägger sin uppmärksamhet.',
+    en: 'Here you will see how a language model splits text into tokens and where it puts its attention.',
+  },
+
+  'setup.title': { sv: 'Välkommen till Polett', en: 'Welcome to Polett' },
+  'setup.intro': {
+    sv: 'Skapa ägarens konto och ange företagets namn. Det tar en minut.',
+    en: "Create the owner's account and enter the company's name. It takes a minute.",
+  },
+  'setup.ownerName': { sv: 'Ditt namn', en: 'Your name' },
+  'setup.email': { sv: 'E-postadress', en: 'E-mail address' },
+  'setup.password': { sv: 'Lösenord', en: 'Password' },
+  'setup.passwordHint': { sv: 'Minst {count} tecken; en mening fungerar bra.', en: 'At least {count} characters; a sentence works well.' },
+  'setup.companyName': { sv: 'Företagets namn', en: "The company's name" },
+  'setup.submit': { sv: 'Skapa konto', en: 'Create account' },
+  'setup.submitting': { sv: 'Skapar …', en: 'Creating …' },
+  'setup.stepAccount': { sv: 'Steg 1 av 2: konto', en: 'Step 1 of 2: account' },
+  'setup.stepModels': { sv: 'Steg 2 av 2: modeller', en: 'Step 2 of 2: models' },
+  'setup.modelsTitle': { sv: 'Koppla in en språkmodell', en: 'Connect a language model' },
+  'setup.modelsIntro': {
+    sv: 'Polett fungerar utan modell för sökning, utdrag och tokenisering. För att skriva text och förstå fritt språk behövs en modell, lokal eller hos en leverantör.',
+    en: 'Polett works without a model for search, extracts and tokenisation. To write text and understand free language it needs a model, local or at a provider.',
+  },
+  'setup.done': { sv: 'Klart, gå till Polett', en: 'Done, go to Polett' },
+  'setup.skip': { sv: 'Hoppa över, gör det senare', en: 'Skip, do it later' },
+
+  'tasks.title': { sv: 'Uppgifter och modeller', en: 'Tasks and models' },
+  'tasks.task': { sv: 'Uppgift', en: 'Task' },
+  'tasks.status': { sv: 'Status', en: 'Status' },
+  'tasks.models': { sv: 'Modeller i tur och ordning', en: 'Models in order' },
+  'tasks.ready': { sv: 'Har en modell', en: 'Has a model' },
+  'tasks.missing': { sv: 'Saknar modell', en: 'No model' },
+  'tasks.chat': { sv: 'Chatt och textgenerering', en: 'Chat and text generation' },
+  'tasks.embed': { sv: 'Inbäddningar (vektorsökning)', en: 'Embeddings (vector search)' },
+  'tasks.rerank': { sv: 'Omrankning av sökträffar', en: 'Reranking of search results' },
+  'tasks.classify': { sv: 'Klassificering', en: 'Classification' },
+  'tasks.none': { sv: '–', en: '–' },
+
+  'provider.title': { sv: 'Lägg till en fjärrleverantör', en: 'Add a remote provider' },
+  'provider.intro': {
+    sv: 'En OpenAI-kompatibel tjänst: OpenAI, Mistral, Groq, vLLM, Ollama, LM Studio med flera.',
+    en: 'An OpenAI-compatible service: OpenAI, Mistral, Groq, vLLM, Ollama, LM Studio and more.',
+  },
+  'provider.name': { sv: 'Namn på leverantören', en: "The provider's name" },
+  'provider.baseUrl': { sv: 'Bas-URL', en: 'Base URL' },
+  'provider.apiKey': { sv: 'API-nyckel', en: 'API key' },
+  'provider.apiKeyHint': {
+    sv: 'Lämna tomt för en lokal server utan nyckel.',
+    en: 'Leave empty for a local server without a key.',
+  },
+  'provider.model': { sv: 'Modellens namn hos leverantören', en: "The model's name at the provider" },
+  'provider.save': { sv: 'Spara leverantören', en: 'Save the provider' },
+  'provider.saved': { sv: 'Leverantören är sparad.', en: 'The provider is saved.' },
+  'provider.test': { sv: 'Testa', en: 'Test' },
+  'provider.testing': { sv: 'Testar …', en: 'Testing …' },
+  'provider.testOk': { sv: 'Svar på {milliseconds} ms: ”{text}”', en: 'Answer in {milliseconds} ms: “{text}”' },
+  'provider.noRoute': {
+    sv: 'Leverantörer kan ännu inte sparas från webben. Lägg in dem i polett.json i datamappen och starta om Polett, så här:',
+    en: 'Providers cannot be saved from the web yet. Add them to polett.json in the data folder and restart Polett, like this:',
+  },
+  'provider.secretHint': {
+    sv: 'Spara nyckeln krypterad med: printf %s "$NYCKEL" | npx polett secrets set {name}',
+    en: 'Store the key encrypted with: printf %s "$KEY" | npx polett secrets set {name}',
+  },
+  'provider.testChat': { sv: 'Testa chattmodellen', en: 'Test the chat model' },
+
+  'signIn.title': { sv: 'Logga in', en: 'Sign in' },
+  'signIn.email': { sv: 'E-postadress', en: 'E-mail address' },
+  'signIn.password': { sv: 'Lösenord', en: 'Password' },
+  'signIn.submit': { sv: 'Logga in', en: 'Sign in' },
+  'signIn.submitting': { sv: 'Loggar in …', en: 'Signing in …' },
+  'signOut': { sv: 'Logga ut', en: 'Sign out' },
+  'signedInAs': { sv: 'Inloggad som {name}', en: 'Signed in as {name}' },
+  'workspace.label': { sv: 'Arbetsyta', en: 'Workspace' },
+
+  'models.title': { sv: 'Modeller', en: 'Models' },
+  'models.intro': {
+    sv: 'Vilken modell som sköter vilken uppgift, och vad användningen har kostat.',
+    en: 'Which model serves which task, and what the use has cost.',
+  },
+  'models.list': { sv: 'Konfigurerade modeller', en: 'Configured models' },
+  'models.alias': { sv: 'Namn', en: 'Name' },
+  'models.provider': { sv: 'Leverantör', en: 'Provider' },
+  'models.where': { sv: 'Var', en: 'Where' },
+  'models.remote': { sv: 'Fjärr', en: 'Remote' },
+  'models.local': { sv: 'Lokal', en: 'Local' },
+  'models.tasks': { sv: 'Uppgifter', en: 'Tasks' },
+  'models.state': { sv: 'Läge', en: 'State' },
+  'models.ready': { sv: 'Redo', en: 'Ready' },
+  'models.none': {
+    sv: 'Inga modeller är konfigurerade ännu. Se instruktionerna nedan.',
+    en: 'No models are configured yet. See the instructions below.',
+  },
+  'models.test': { sv: 'Testa {alias}', en: 'Test {alias}' },
+  'usage.title': { sv: 'Användning', en: 'Usage' },
+  'usage.tokensPerDay': { sv: 'Tokens per dag', en: 'Tokens per day' },
+  'usage.costPerDay': { sv: 'Kostnad per dag', en: 'Cost per day' },
+  'usage.perTask': { sv: 'Per uppgift', en: 'Per task' },
+  'usage.day': { sv: 'Dag', en: 'Day' },
+  'usage.inputTokens': { sv: 'Tokens in', en: 'Tokens in' },
+  'usage.outputTokens': { sv: 'Tokens ut', en: 'Tokens out' },
+  'usage.tokens': { sv: 'Tokens', en: 'Tokens' },
+  'usage.cost': { sv: 'Kostnad', en: 'Cost' },
+  'usage.calls': { sv: 'Anrop', en: 'Calls' },
+  'usage.empty': {
+    sv: 'Ingen användning de senaste 30 dagarna.',
+    en: 'No use in the last 30 days.',
+  },
+  'usage.notAvailable': {
+    sv: 'Användningsstatistiken finns inte i den här versionen av servern ännu.',
+    en: 'Usage statistics are not in this version of the server yet.',
+  },
+  'usage.chartLabel': {
+    sv: 'Stapeldiagram: {series} per dag de senaste 30 dagarna',
+    en: 'Bar chart: {series} per day over the last 30 days',
+  },
+
+  'settings.title': { sv: 'Inställningar', en: 'Settings' },
+  'settings.workspace': { sv: 'Arbetsyta', en: 'Workspace' },
+  'settings.workspaceName': { sv: 'Arbetsytans namn', en: "The workspace's name" },
+  'settings.save': { sv: 'Spara', en: 'Save' },
+  'settings.saved': { sv: 'Sparat.', en: 'Saved.' },
+  'settings.members': { sv: 'Medlemmar och roller', en: 'Members and roles' },
+  'settings.memberName': { sv: 'Namn', en: 'Name' },
+  'settings.memberEmail': { sv: 'E-post', en: 'E-mail' },
+  'settings.memberRole': { sv: 'Roll', en: 'Role' },
+  'settings.invite': { sv: 'Bjud in', en: 'Invite' },
+  'settings.inviteTitle': { sv: 'Bjud in en person', en: 'Invite a person' },
+  'settings.invited': {
+    sv: 'Inbjudan är skapad. Skicka den här länken till personen: {link}',
+    en: 'The invitation is created. Send this link to the person: {link}',
+  },
+  'settings.removeMember': { sv: 'Ta bort {name}', en: 'Remove {name}' },
+  'settings.apiKeys': { sv: 'API-nycklar', en: 'API keys' },
+  'settings.apiKeysIntro': {
+    sv: 'Nycklar för REST-API:t och det OpenAI-kompatibla API:t. En ny nyckel visas bara en gång.',
+    en: 'Keys for the REST API and the OpenAI-compatible API. A new key is shown only once.',
+  },
+  'settings.keyName': { sv: 'Nyckelns namn', en: "The key's name" },
+  'settings.keyScopes': { sv: 'Behörigheter', en: 'Scopes' },
+  'settings.createKey': { sv: 'Skapa nyckel', en: 'Create key' },
+  'settings.keyCreated': {
+    sv: 'Kopiera nyckeln nu. Den visas inte igen.',
+    en: 'Copy the key now. It will not be shown again.',
+  },
+  'settings.copy': { sv: 'Kopiera', en: 'Copy' },
+  'settings.copied': { sv: 'Kopierad', en: 'Copied' },
+  'settings.keyPrefix': { sv: 'Början', en: 'Prefix' },
+  'settings.keyCreatedAt': { sv: 'Skapad', en: 'Created' },
+  'settings.keyLastUsed': { sv: 'Senast använd', en: 'Last used' },
+  'settings.never': { sv: 'Aldrig', en: 'Never' },
+  'settings.revoke': { sv: 'Återkalla {name}', en: 'Revoke {name}' },
+  'settings.revokeConfirm': {
+    sv: 'Återkalla nyckeln {name}? Program som använder den slutar fungera.',
+    en: 'Revoke the key {name}? Programs that use it will stop working.',
+  },
+  'settings.noKeys': { sv: 'Inga nycklar ännu.', en: 'No keys yet.' },
+  'settings.audit': { sv: 'Händelselogg', en: 'Audit log' },
+  'settings.auditWhen': { sv: 'När', en: 'When' },
+  'settings.auditWho': { sv: 'Vem', en: 'Who' },
+  'settings.auditWhat': { sv: 'Vad', en: 'What' },
+  'settings.auditTarget': { sv: 'Gäller', en: 'Target' },
+  'settings.auditEmpty': { sv: 'Inga händelser ännu.', en: 'No events yet.' },
+  'settings.retention': { sv: 'Lagringstid', en: 'Data retention' },
+  'settings.retentionIntro': {
+    sv: 'Hur länge samtal och synpunkter sparas. Ett schemalagt jobb raderar det som är äldre. Tomt betyder för alltid.',
+    en: 'How long conversations and feedback are kept. A scheduled job deletes what is older. Empty means forever.',
+  },
+  'settings.conversationDays': { sv: 'Samtal (dagar)', en: 'Conversations (days)' },
+  'settings.feedbackDays': { sv: 'Synpunkter (dagar)', en: 'Feedback (days)' },
+  'settings.notAvailable': {
+    sv: 'Servern har inte den här funktionen ännu.',
+    en: 'The server does not have this feature yet.',
+  },
+  'settings.forbidden': {
+    sv: 'Din roll får inte se det här.',
+    en: 'Your role may not see this.',
+  },
+
+  'form.required': { sv: 'Fyll i {field}.', en: 'Fill in {field}.' },
+  'form.failed': { sv: 'Det gick inte: {message}', en: 'It did not work: {message}' },
+} as const satisfies Record<string, LocalizedText>;
+
+export type MessageKey = keyof typeof messages;
+
+/** The text for `key` in `locale`, with `{name}` placeholders filled from `values`. */
+export function translate(
+  locale: Locale,
+  key: MessageKey,
+  values: Record<string, string | number> = {},
+): string {
+  return messages[key][locale].replace(/\{(\w+)\}/g, (placeholder, name: string) =>
+    name in values ? String(values[name]) : placeholder,
+  );
+}

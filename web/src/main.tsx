@@ -1,0 +1,19 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app.tsx';
+import { LocaleProvider } from './i18n/locale-context.tsx';
+import { RouterProvider } from './router.tsx';
+import './styles.css';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element.');
+
+createRoot(root).render(
+  <StrictMode>
+    <LocaleProvider>
+      <RouterProvider>
+        <App />
+      </RouterProvider>
+    </LocaleProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,122 @@
+import { useEffect, useState } from 'react';
+import { ApiError } from '../api/client.ts';
+import { getUsage, testModel, type UsagePerDayAndTask } from '../api/polett.ts';
+import { Alert } from '../components/form-field.tsx';
+import { ModelSetup, useHealth } from '../components/model-setup.tsx';
+import { UsageChart, UsageTable } from '../components/usage-chart.tsx';
+import { useLocale } from '../i18n/locale-context.tsx';
+import { useSignedIn } from '../session.tsx';
+
+const USAGE_DAYS = 30;
+
+/** The last `count` days as YYYY-MM-DD (UTC, as the ledger groups them), oldest first. */
+function lastDays(count: number): string[] {
+  const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+  return Array.from({ length: count }, (_, index) =>
+    new Date(today - (count - 1 - index) * 86_400_000).toISOString().slice(0, 10),
+  );
+}
+
+export function ModelsPage() {
+  const { t } = useLocale();
+  const { workspaceId } = useSignedIn();
+  const { health } = useHealth();
+  const [usage, setUsage] = useState<{ rows: UsagePerDayAndTask[] } | { missing: true } | { error: string }>();
+  const [testResults, setTestResults] = useState<Record<string, { kind: 'success' | 'error'; text: string }>>({});
+  const days = lastDays(USAGE_DAYS);
+
+  useEffect(() => {
+    getUsage(workspaceId, days[0]!)
+      .then((answer) => setUsage({ rows: answer.usage }))
+      .catch((caught: unknown) =>
+        setUsage(
+          caught instanceof ApiError && caught.isMissingRoute
+            ? { missing: true }
+            : { error: caught instanceof Error ? caught.message : String(caught) },
+        ),
+      );
+    // Days change once a day; the workspace is what the ledger depends on.
+  }, [workspaceId]);
+
+  const test = async (alias: string) => {
+    try {
+      const answer = await testModel(workspaceId, alias);
+      setTestResults((current) => ({
+        ...current,
+        [alias]: { kind: 'success', text: t('provider.testOk', { milliseconds: Math.round(answer.milliseconds), text: answer.text }) },
+      }));
+    } catch (caught) {
+      setTestResults((current) => ({
+        ...current,
+        [alias]: { kind: 'error', text: caught instanceof Error ? caught.message : String(caught) },
+      }));
+    }
+  };
+
+  return (
+    <>
+      <h1>{t('models.title')}</h1>
+      <p>{t('models.intro')}</p>
+
+      <section className="card" aria-labelledby="models-list-heading">
+        <h2 id="models-list-heading">{t('models.list')}</h2>
+        {health && health.models.length === 0 ? <p>{t('models.none')}</p> : null}
+        {health && health.models.length > 0 ? (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('models.alias')}</th>
+                <th scope="col">{t('models.provider')}</th>
+                <th scope="col">{t('models.where')}</th>
+                <th scope="col">{t('models.tasks')}</th>
+                <th scope="col">{t('models.state')}</th>
+                <th scope="col"><span className="visually-hidden">{t('provider.test')}</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              {health.models.map((model) => (
+                <tr key={model.alias}>
+                  <th scope="row"><code>{model.alias}</code></th>
+                  <td>{model.provider} <span className="muted">({model.type})</span></td>
+                  <td>{model.remote ? t('models.remote') : t('models.local')}</td>
+                  <td>{model.tasks.join(', ')}</td>
+                  <td>
+                    {model.ready ? <span className="badge badge-ok">{t('models.ready')}</span> : <span className="badge badge-missing">{model.problem}</span>}
+                    {testResults[model.alias] ? <Alert kind={testResults[model.alias]!.kind}>{testResults[model.alias]!.text}</Alert> : null}
+                  </td>
+                  <td>
+                    <button type="button" className="secondary small" onClick={() => void test(model.alias)}>
+                      {t('models.test', { alias: model.alias })}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+      </section>
+
+      <section className="card" aria-labelledby="usage-heading">
+        <h2 id="usage-heading">{t('usage.title')}</h2>
+        {usage === undefined ? <p>{t('app.loading')}</p> : null}
+        {usage && 'missing' in usage ? <p>{t('usage.notAvailable')}</p> : null}
+        {usage && 'error' in usage ? <Alert kind="error">{usage.error}</Alert> : null}
+        {usage && 'rows' in usage && usage.rows.length === 0 ? <p>{t('usage.empty')}</p> : null}
+        {usage && 'rows' in usage && usage.rows.length > 0 ? (
+          <>
+            <div className="charts">
+              <UsageChart rows={usage.rows} days={days} measure="tokens" title={t('usage.tokensPerDay')} />
+              <UsageChart rows={usage.rows} days={days} measure="cost" title={t('usage.costPerDay')} />
+            </div>
+            <UsageTable rows={usage.rows} />
+          </>
+        ) : null}
+      </section>
+
+      <section className="card" aria-labelledby="model-setup-heading">
+        <h2 id="model-setup-heading">{t('setup.modelsTitle')}</h2>
+        <ModelSetup />
+      </section>
+    </>
+  );
+}
