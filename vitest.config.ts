@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test-support/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test-support/**/*.test.ts', 'bench/**/*.test.ts', 'web/**/*.test.ts'],
     globalSetup: ['test-support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -18,8 +18,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BenchmarkReport, Cell } from './support/benchmark-report.js';
 import { startChildServer, type ChildServer } from './support/child-process.js';
-import { summariseCpuProfile } from './support/cpu-profile-summary.js';
-import type { InstrumentationReport } from './support/polett-instrumentation.js';
+import { summariseCpuProfile, type CallFrame } from './support/cpu-profile-summary.js';
+import type { InstrumentationReport, TimingSummary } from './support/polett-instrumentation.js';
 import {
   PROXIED_MODEL,
   PROXIED_PACED_MODEL,
@@ -370,24 +370,20 @@ async function diagnosePolett(
     notes.push('The instrumented Polett printed no timings.');
   } else {
     const report = JSON.parse(reportLine) as InstrumentationReport;
-    const rows: Cell[][] = Object.entries(report.timings).map(([name, samples]) => [
+    const summaryRow = (name: string, summary: TimingSummary): Cell[] => [
       name,
-      samples.length,
-      percentile(samples, 0.5),
-      percentile(samples, 0.99),
-      Math.max(...samples),
-      samples.reduce((sum, value) => sum + value, 0) / requests,
-    ]);
-    for (const [kind, pauses] of Object.entries(report.garbageCollections)) {
-      rows.push([
-        `garbage collection: ${kind}`,
-        pauses.length,
-        percentile(pauses, 0.5),
-        percentile(pauses, 0.99),
-        Math.max(...pauses),
-        pauses.reduce((sum, value) => sum + value, 0) / requests,
-      ]);
-    }
+      summary.count,
+      summary.p50,
+      summary.p99,
+      summary.max,
+      summary.total / requests,
+    ];
+    const rows: Cell[][] = [
+      ...Object.entries(report.timings).map(([name, summary]) => summaryRow(name, summary)),
+      ...Object.entries(report.garbageCollections).map(([kind, summary]) =>
+        summaryRow(`garbage collection: ${kind}`, summary),
+      ),
+    ];
     rows.push(['event-loop delay (monitorEventLoopDelay, 1 ms resolution)', '', report.eventLoopDelay.p50, report.eventLoopDelay.p99, report.eventLoopDelay.max, '']);
     tables.push({
       title: `Inside Polett: the request path's suspects, timed in a separate instrumented run (${requests} requests after warm-up, half streamed)`,
@@ -411,7 +407,10 @@ async function diagnosePolett(
     if (file === undefined) {
       notes.push('Profiling wrote no .cpuprofile file.');
     } else {
-      const summary = summariseCpuProfile(path.join(profileDirectory, file), profiledRequests + 2 * options.warmUpRequests);
+      const summary = summariseCpuProfile(path.join(profileDirectory, file), {
+        requests: profiledRequests + 2 * options.warmUpRequests,
+        classify: classifyProxySample,
+      });
       tables.push(...summary.tables);
       notes.push(...summary.notes);
     }
@@ -419,4 +418,37 @@ async function diagnosePolett(
     rmSync(profileDirectory, { recursive: true, force: true });
   }
   return { tables, notes };
+}
+
+/** What a CPU sample of Polett's process was for, in the terms of the request path. */
+function classifyProxySample(stack: readonly CallFrame[], category: string): string | undefined {
+  const has = (pattern: RegExp) => stack.some((frame) => pattern.test(frame.functionName));
+  const under = (pattern: RegExp) => stack.some((frame) => pattern.test(frame.url));
+  if (category === 'package zod') {
+    if (has(/^(createOpenAICompatibleChatChunkSchema|chunkBaseSchema|OpenAICompatibleChatLanguageModel|createChatModel)$/)) {
+      return 'zod: schemas built by the AI SDK model constructor, once per request (registry.languageModel → provider.chatModel)';
+    }
+    if (has(/^(safeValidateTypes|validateTypes|safeParseJSON|parseJSON)$/)) return 'zod: the AI SDK validating the upstream response and each chunk';
+    if (under(/\/src\/server\//)) return "zod: validating the client's request (chatCompletionRequestSchema)";
+    return 'zod: other';
+  }
+  if (category === 'package better-sqlite3' || category.startsWith('Polett src/storage/')) {
+    if (has(/^verify$/)) return 'SQLite: API key lookup (statement prepared anew per request, SHA-256, SELECT)';
+    if (has(/^record$/)) return 'SQLite: usage ledger INSERT';
+    return 'SQLite: other';
+  }
+  if (category.startsWith('undici')) return 'undici: fetch to the upstream (request write, response read)';
+  if (category === 'Node core: webstreams' || category === 'Node core: worker') {
+    return 'web streams: ReadableStream/TransformStream layers (undici body, AI SDK SSE parsing, chain, route, node-server)';
+  }
+  if (/^Node core: (stream_base_commons|streams|net|_http_\w+|http|dns|tcp_wrap)$/.test(category)) {
+    return 'Node sockets and HTTP (syscalls, http parser, Node streams), both connections';
+  }
+  if (category === 'package hono' || category === 'package @hono/node-server') return 'Hono and @hono/node-server (routing, Request/Response adaptation)';
+  if (category === 'package @ai-sdk/provider-utils' || category === 'package @ai-sdk/openai-compatible' || category === 'package ai') {
+    return 'AI SDK besides zod (request building, SSE parsing, stream parts)';
+  }
+  if (category.startsWith('Polett src/')) return `Polett: ${category.slice('Polett src/'.length)}`;
+  if (category.startsWith('V8 ')) return category;
+  return 'other Node core and runtime (timers, events, abort signals, module loading at start-up)';
 }

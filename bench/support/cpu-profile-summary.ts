@@ -6,11 +6,25 @@
 import { readFileSync } from 'node:fs';
 import type { Cell } from './benchmark-report.js';
 
+export interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  callFrame: CallFrame;
   children?: number[];
 }
+
+/**
+ * Names what a sample's CPU time was for, from its whole stack (leaf first) and the category of its
+ * leaf; undefined leaves the sample in its category. This is where a benchmark puts what it knows
+ * about its own path ("zod under the AI SDK's model constructor is schema building").
+ */
+export type PurposeClassifier = (stack: readonly CallFrame[], category: string) => string | undefined;
 
 interface CpuProfile {
   nodes: ProfileNode[];
@@ -59,17 +73,26 @@ export interface CpuProfileSummary {
   notes: string[];
 }
 
-/**
- * @param requests how many requests the profile covers, to express time per request.
- * @param focus which functions to list by inclusive time (all frames of Polett's src/ and of the
- *   packages on a request's path, by default).
- */
-export function summariseCpuProfile(
-  file: string,
-  requests: number,
-  focus: (url: string) => boolean = (url) =>
-    /\/src\/|node_modules\/(ai|@ai-sdk|hono|@hono|zod|better-sqlite3)\//.test(url) || url.includes('undici'),
-): CpuProfileSummary {
+export interface CpuProfileSummaryOptions {
+  /** How many requests the profile covers, to express time per request. */
+  requests: number;
+  /** Which functions to list by inclusive time (default: Polett's src/ and the packages on a request's path). */
+  focus?: (url: string) => boolean;
+  /** Groups samples by purpose for the first table; without it the table lists categories. */
+  classify?: PurposeClassifier;
+  /** Rows of the inclusive-time table. Default 15. */
+  functionRows?: number;
+}
+
+export function summariseCpuProfile(file: string, userOptions: CpuProfileSummaryOptions): CpuProfileSummary {
+  const options = {
+    focus: (url: string) =>
+      /\/src\/|node_modules\/(ai|@ai-sdk|hono|@hono|zod|better-sqlite3)\//.test(url) || url.includes('undici'),
+    classify: (() => undefined) as PurposeClassifier,
+    functionRows: 15,
+    ...userOptions,
+  } satisfies Required<CpuProfileSummaryOptions>;
+  const { requests, focus } = options;
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parentOf = new Map<number, number>();
@@ -86,8 +109,10 @@ export function summariseCpuProfile(
     if (category === 'idle') continue;
     busyMicroseconds += delta;
     const seen = new Set<string>();
+    const stack: CallFrame[] = [];
     let walker: ProfileNode | undefined = node;
     while (walker !== undefined) {
+      stack.push(walker.callFrame);
       const { functionName, url, lineNumber } = walker.callFrame;
       if (category === undefined && url !== '') category = categoryOf(url, functionName);
       if (url !== '' && focus(url)) {
@@ -102,7 +127,8 @@ export function summariseCpuProfile(
       walker = parent === undefined ? undefined : byId.get(parent);
     }
     category ??= 'builtins with no JavaScript caller';
-    selfByCategory.set(category, (selfByCategory.get(category) ?? 0) + delta);
+    const purpose = options.classify(stack, category) ?? category;
+    selfByCategory.set(purpose, (selfByCategory.get(purpose) ?? 0) + delta);
     node = undefined;
   }
 
@@ -114,14 +140,14 @@ export function summariseCpuProfile(
     .map(([category, microseconds]) => [category, perRequest(microseconds), share(microseconds)]);
   const functionRows: Cell[][] = [...inclusiveByFunction.entries()]
     .sort((left, right) => right[1] - left[1])
-    .slice(0, 30)
+    .slice(0, options.functionRows)
     .map(([key, microseconds]) => [key, perRequest(microseconds), share(microseconds)]);
 
   return {
     tables: [
       {
-        title: `Polett's CPU time by where it is spent (self time; builtins counted to their caller), ${requests} requests`,
-        columns: ['where', 'ms per request', 'share of busy CPU'],
+        title: `CPU time by what it is spent on (self time of each sample, builtins counted to their caller; the profiler's own overhead inflates all rows alike), ${requests} requests`,
+        columns: ['spent on', 'ms per request', 'share of busy CPU'],
         rows: categoryRows,
       },
       {
@@ -131,7 +157,7 @@ export function summariseCpuProfile(
       },
     ],
     notes: [
-      `Profile: ${(busyMicroseconds / 1000).toFixed(0)} ms of busy CPU in Polett's process for ${requests} requests (half streamed), ${perRequest(busyMicroseconds).toFixed(3)} ms per request; idle time excluded.`,
+      `Profile: ${(busyMicroseconds / 1000).toFixed(0)} ms of busy CPU for ${requests} requests, ${perRequest(busyMicroseconds).toFixed(3)} ms per request (start-up included, idle excluded).`,
     ],
   };
 }

@@ -7,13 +7,37 @@
 import { constants, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { Polett } from '../../src/polett.js';
+import { percentile } from './statistics.js';
+
+/** Milliseconds: a distribution summed up where it was measured (the raw samples are too many to print). */
+export interface TimingSummary {
+  count: number;
+  p50: number;
+  p99: number;
+  max: number;
+  total: number;
+}
 
 export interface InstrumentationReport {
-  /** Milliseconds per call, by what was timed. */
-  timings: Record<string, number[]>;
-  /** Pause milliseconds per garbage collection, by kind. */
-  garbageCollections: Record<string, number[]>;
+  /** Per call, by what was timed. */
+  timings: Record<string, TimingSummary>;
+  /** Pauses, by kind of garbage collection. */
+  garbageCollections: Record<string, TimingSummary>;
   eventLoopDelay: { p50: number; p99: number; max: number };
+}
+
+function summarise(samples: readonly number[]): TimingSummary {
+  return {
+    count: samples.length,
+    p50: percentile(samples, 0.5),
+    p99: percentile(samples, 0.99),
+    max: samples.reduce((largest, value) => Math.max(largest, value), 0),
+    total: samples.reduce((sum, value) => sum + value, 0),
+  };
+}
+
+function summariseAll(map: Map<string, number[]>): Record<string, TimingSummary> {
+  return Object.fromEntries([...map].map(([key, samples]) => [key, summarise(samples)]));
 }
 
 const GC_KINDS: Record<number, string> = {
@@ -92,8 +116,8 @@ export function instrumentPolett(polett: Polett, app: { fetch: (request: Request
       observer.disconnect();
       loopDelay.disable();
       return {
-        timings: Object.fromEntries(timings),
-        garbageCollections: Object.fromEntries(garbageCollections),
+        timings: summariseAll(timings),
+        garbageCollections: summariseAll(garbageCollections),
         eventLoopDelay: {
           p50: loopDelay.percentile(50) / 1e6,
           p99: loopDelay.percentile(99) / 1e6,

@@ -65,9 +65,10 @@ async function main(upstreamUrl: string, instrument: boolean): Promise<void> {
   await parentGone();
   (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
   server.close();
-  if (instrumentation) process.stdout.write(`${JSON.stringify(instrumentation.report())}\n`);
   await polett.close();
-  process.exit(0);
+  // Exit only once the line is written: a pipe write is asynchronous and exit would cut it short.
+  const report = instrumentation ? `${JSON.stringify(instrumentation.report())}\n` : '';
+  process.stdout.write(report, () => process.exit(0));
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

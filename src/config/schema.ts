@@ -102,6 +102,14 @@ export const modelConfigSchema = z
 
 const taskAssignment = z.array(z.string().min(1)).min(1);
 
+/** A token bucket: `requests` in a burst, refilled at `requests` per `windowSeconds`. */
+export const rateLimitSchema = z
+  .object({
+    requests: z.number().int().min(1).max(1_000_000),
+    windowSeconds: z.number().int().min(1).max(86_400),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     server: z
@@ -114,6 +122,25 @@ export const configSchema = z
           .int()
           .min(1024)
           .default(10 * 1024 * 1024),
+        /**
+         * Read the caller's address from X-Forwarded-For and the scheme from X-Forwarded-Proto.
+         * Only behind a reverse proxy that sets them: otherwise any caller could pick its own address.
+         */
+        trustProxy: z.boolean().default(false),
+        /** Requests allowed per caller; over the limit the answer is 429 with Retry-After. */
+        rateLimit: z
+          .object({
+            /** Every request to /api and /v1, per client IP address. */
+            perIp: rateLimitSchema.default({ requests: 600, windowSeconds: 60 }),
+            /** Every request with an API key, per key. */
+            perApiKey: rateLimitSchema.default({ requests: 1200, windowSeconds: 60 }),
+            /** Failed sign-ins per account before it must wait. */
+            signInPerAccount: rateLimitSchema.default({ requests: 5, windowSeconds: 900 }),
+            /** Failed sign-ins per IP address, whichever accounts they tried. */
+            signInPerIp: rateLimitSchema.default({ requests: 20, windowSeconds: 900 }),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -215,7 +215,9 @@ export class SqliteJobQueue implements JobQueue, JobLeaseBackend, JobItemCheckpo
     }
     return (
       this.database
-        .prepare(`SELECT * FROM jobs WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id LIMIT @limit`)
+        .prepare(
+          `SELECT * FROM jobs WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id LIMIT @limit`,
+        )
         .all(parameters) as JobRow[]
     ).map(toRecord);
   }
@@ -318,7 +320,14 @@ export class SqliteJobQueue implements JobQueue, JobLeaseBackend, JobItemCheckpo
         }
         if (job.state !== lastState && !isFinalJobState(job.state)) {
           lastState = job.state;
-          yield { type: 'state-change', jobId, state: job.state, attempt: job.attempts, retryAt: null, error: job.error };
+          yield {
+            type: 'state-change',
+            jobId,
+            state: job.state,
+            attempt: job.attempts,
+            retryAt: null,
+            error: job.error,
+          };
         }
         if (isFinalJobState(job.state)) {
           yield { type: 'end', job };
@@ -412,10 +421,17 @@ export class SqliteJobQueue implements JobQueue, JobLeaseBackend, JobItemCheckpo
     return row === undefined ? { held: false } : { held: true, cancelRequested: row.cancel_requested === 1 };
   }
 
-  recordProgress(jobId: string, leaseToken: string, progress: JobProgress, options: { persist: boolean }): void {
+  recordProgress(
+    jobId: string,
+    leaseToken: string,
+    progress: JobProgress,
+    options: { persist: boolean },
+  ): void {
     if (options.persist) {
       this.database
-        .prepare(`UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND state = 'running'`)
+        .prepare(
+          `UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND state = 'running'`,
+        )
         .run(JSON.stringify(progress), new Date(this.now()).toISOString(), jobId, leaseToken);
     }
     this.emitJob(jobId, { type: 'progress-update', jobId, progress });
@@ -495,7 +511,14 @@ export class SqliteJobQueue implements JobQueue, JobLeaseBackend, JobItemCheckpo
       )
       .get(now, new Date(now).toISOString(), jobId, leaseToken) as JobRow | undefined;
     if (row === undefined) return false;
-    this.emitJob(jobId, { type: 'state-change', jobId, state: 'queued', attempt: row.attempts, retryAt: null, error: null });
+    this.emitJob(jobId, {
+      type: 'state-change',
+      jobId,
+      state: 'queued',
+      attempt: row.attempts,
+      retryAt: null,
+      error: null,
+    });
     this.events.emit('runnable');
     return true;
   }

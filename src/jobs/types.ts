@@ -112,7 +112,14 @@ export interface JobItemRecord {
  */
 export type JobEvent =
   | { type: 'snapshot'; job: JobRecord }
-  | { type: 'state-change'; jobId: string; state: JobState; attempt: number; retryAt: string | null; error: JobErrorInfo | null }
+  | {
+      type: 'state-change';
+      jobId: string;
+      state: JobState;
+      attempt: number;
+      retryAt: string | null;
+      error: JobErrorInfo | null;
+    }
   | { type: 'progress-update'; jobId: string; progress: JobProgress }
   | { type: 'end'; job: JobRecord };
 
@@ -156,7 +163,12 @@ export interface JobLeaseBackend {
   /** Claims the next runnable job, or returns undefined when none is due. */
   claim(options: { workerId: string; leaseMs: number }): ClaimedJob | undefined;
   renewLease(jobId: string, leaseToken: string, leaseMs: number): LeaseRenewal;
-  recordProgress(jobId: string, leaseToken: string, progress: JobProgress, options: { persist: boolean }): void;
+  recordProgress(
+    jobId: string,
+    leaseToken: string,
+    progress: JobProgress,
+    options: { persist: boolean },
+  ): void;
   complete(jobId: string, leaseToken: string, result: unknown): boolean;
   /** Fails the job for good, or, with `retryAt`, puts it back in the queue until then. */
   fail(jobId: string, leaseToken: string, error: JobErrorInfo, retryAt: Date | null): boolean;

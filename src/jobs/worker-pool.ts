@@ -291,7 +291,8 @@ export function startWorkers(options: WorkerPoolOptions): WorkerPool {
       // After a failed claim (the database busy) wait a whole poll, not spin on the error.
       const nextDueAt =
         running.size < settings.concurrency && !claimFailed ? guarded(() => queue.nextDueAt?.()) : undefined;
-      if (nextDueAt !== undefined) delay = Math.max(MINIMUM_IDLE_MS, Math.min(delay, nextDueAt - Date.now() + 1));
+      if (nextDueAt !== undefined)
+        delay = Math.max(MINIMUM_IDLE_MS, Math.min(delay, nextDueAt - Date.now() + 1));
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         wakeLoop = () => {

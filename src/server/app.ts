@@ -8,6 +8,7 @@ import { PolettError, toPolettError } from '../errors.js';
 import { requestLocale, type AppEnvironment, type ServerDependencies } from './context.js';
 import { healthRoutes } from './routes/health.js';
 import { openAICompatibleRoutes } from './routes/openai-compatible.js';
+import { webAppRoutes } from './web-app.js';
 
 export type { ServerDependencies } from './context.js';
 
@@ -59,5 +60,6 @@ export function createApp(dependencies: ServerDependencies) {
 
   app.route('/health', healthRoutes(dependencies));
   app.route('/v1', openAICompatibleRoutes(dependencies));
+  app.route('/', webAppRoutes());
   return app;
 }

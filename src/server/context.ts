@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { PolettConfig } from '../config/index.js';
 import type { Locale } from '../errors.js';
 import type { ModelRegistry } from '../models/index.js';
+import type { Acting, Permission, Platform, Role, SessionRecord, UserRecord, WorkspaceScope } from '../platform/index.js';
 import type { ApiKeyRecord, Storage } from '../storage/index.js';
 
 /** What the HTTP layer needs from the rest of Polett. */
@@ -10,6 +11,27 @@ export interface ServerDependencies {
   storage: Storage;
   models: ModelRegistry;
   version: string;
+  /** Accounts and workspaces; opened on the storage's database when not given. */
+  platform?: Platform;
+  /** The clock of the rate limiters (tests move it). */
+  now?: () => number;
+}
+
+/** Who is calling: a person signed in with a session cookie, or an API key. */
+export type Principal =
+  | { kind: 'user'; user: UserRecord; session: SessionRecord; csrfToken: string }
+  | { kind: 'api-key'; key: ApiKeyRecord };
+
+/** The workspace of a `/api/workspaces/:workspaceId/…` request, after the membership check. */
+export interface WorkspaceAccess {
+  id: string;
+  /** The only way a route reaches the workspace's data: every query bound to this workspace. */
+  scope: WorkspaceScope;
+  /** The member's role; null for an API key. */
+  role: Role | null;
+  permissions: readonly Permission[];
+  /** Who acts, for the core's rules and the audit log. */
+  acting: Acting;
 }
 
 /** Hono's typed context variables. */
@@ -17,6 +39,10 @@ export interface AppEnvironment {
   Variables: {
     locale: Locale;
     apiKey: ApiKeyRecord;
+    /** The client's address (from the socket, or X-Forwarded-For behind a trusted proxy). */
+    ip: string;
+    principal: Principal | undefined;
+    workspace: WorkspaceAccess;
   };
 }
 

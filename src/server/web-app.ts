@@ -74,18 +74,26 @@ export function webAppRoutes(options: WebAppOptions = {}) {
   const indexFile = path.join(root, 'index.html');
   const app = new Hono<AppEnvironment>();
 
-  const serveFiles = serveStatic<AppEnvironment>({ root });
+  // Which file serveStatic found for a request; its `onFound` is the only place that says so.
+  const servedPaths = new WeakMap<object, string>();
+  let serveFiles: ReturnType<typeof serveStatic<AppEnvironment>> | undefined;
 
   app.use('*', async (context, next) => {
     const method = context.req.method;
     if ((method !== 'GET' && method !== 'HEAD') || isServerPath(context.req.path)) return next();
-    let servedPath: string | undefined;
-    const served = await serveStatic<AppEnvironment>({
-      root,
-      onFound: (filePath) => {
-        servedPath = filePath;
-      },
-    })(context, next);
+    // Created on first use, once the folder exists: serveStatic complains at creation otherwise,
+    // and the app may be built after the server started.
+    if (!serveFiles) {
+      if (!existsSync(root)) return next();
+      serveFiles = serveStatic<AppEnvironment>({
+        root,
+        onFound: (filePath, found) => {
+          servedPaths.set(found, filePath);
+        },
+      });
+    }
+    const served = await serveFiles(context, next);
+    const servedPath = servedPaths.get(context);
     // serveStatic builds its response before `onFound` runs, so the headers go on the response.
     if (served instanceof Response && servedPath !== undefined) {
       if (servedPath.endsWith('.html')) setPageHeaders(served.headers);

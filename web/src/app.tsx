@@ -5,6 +5,7 @@ import { Shell } from './components/shell.tsx';
 import { useLocale } from './i18n/locale-context.tsx';
 import { useRouter } from './router.tsx';
 import { SessionProvider, useSession } from './session.tsx';
+import { InvitationPage } from './pages/invitation-page.tsx';
 import { SetupPage } from './pages/setup-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 
@@ -22,11 +23,14 @@ function Gate() {
   const { t } = useLocale();
   const { path, navigate } = useRouter();
 
+  const invitation = path === '/invitation';
+
   useEffect(() => {
+    if (invitation) return;
     if (state.status === 'setup' && path !== '/setup') navigate('/setup', { replace: true });
     if (state.status === 'signed-out' && path !== '/sign-in') navigate('/sign-in', { replace: true });
     if (state.status === 'signed-in' && (path === '/sign-in' || path === '/' )) navigate('/assistant', { replace: true });
-  }, [state.status, path, navigate]);
+  }, [state.status, path, navigate, invitation]);
 
   if (state.status === 'loading') {
     return (
@@ -49,6 +53,7 @@ function Gate() {
       </main>
     );
   }
+  if (invitation && state.status !== 'setup') return <InvitationPage />;
   // Onboarding's second step (models) runs signed in, so it stays on /setup after the account exists.
   if (state.status === 'setup' || (state.status === 'signed-in' && path === '/setup')) return <SetupPage />;
   if (state.status === 'signed-out') return <SignInPage />;

@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { ApiError, setRequestLocale } from './api/client.ts';
 import { fetchSession, fetchSetupState, signOutRequest, type SessionView } from './api/polett.ts';
-import { useLocale } from './i18n/locale-context.tsx';
+import { hasStoredLocale, useLocale } from './i18n/locale-context.tsx';
 
 /** Where the app stands: first run, signed out, or signed in with a chosen workspace. */
 export type SessionState =
@@ -23,7 +23,7 @@ const SessionContext = createContext<SessionTools | undefined>(undefined);
 const WORKSPACE_STORAGE_KEY = 'polett.workspace';
 
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const { locale } = useLocale();
+  const { locale, setLocale } = useLocale();
   const [state, setState] = useState<SessionState>({ status: 'loading' });
 
   useEffect(() => setRequestLocale(locale), [locale]);
@@ -40,6 +40,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         setState({ status: 'signed-out' });
         return;
       }
+      // A browser that never chose a language takes the one saved on the account.
+      if (!hasStoredLocale()) setLocale(session.user.locale);
       const remembered = window.localStorage.getItem(WORKSPACE_STORAGE_KEY);
       const workspaceId =
         session.workspaces.find((entry) => entry.workspace.id === remembered)?.workspace.id ??
@@ -49,7 +51,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     } catch (error) {
       setState({ status: 'unreachable', message: error instanceof ApiError ? error.message : String(error) });
     }
-  }, []);
+  }, [setLocale]);
 
   useEffect(() => {
     void refresh();

@@ -4,18 +4,33 @@
  */
 import type { Locale } from '../i18n/messages.ts';
 import type {
-  AuditEntry,
-  InvitationRecord,
-  MemberRecord,
-  UsagePerDayAndTask,
-  UserRecord,
-  WorkspaceApiKeyRecord,
-  WorkspaceRecord,
-} from '../../../src/platform/types.ts';
+  ApiKeyDto,
+  AuditEntryDto,
+  MeDto,
+  MemberDto,
+  SessionDto,
+  UsageDto,
+  WorkspaceDto,
+  WorkspaceMembershipDto,
+} from '../../../src/platform/schemas.ts';
+import type { z } from 'zod';
+import type {
+  auditPageSchema,
+  createdApiKeySchema,
+  apiKeyListSchema,
+  inviteResultSchema,
+  memberListSchema,
+  setupStatusSchema,
+} from '../../../src/platform/schemas.ts';
 import type { ApiKeyScope, Role } from '../../../src/platform/roles.ts';
 import { ApiError, api, setCsrfToken } from './client.ts';
 
-export type { AuditEntry, InvitationRecord, MemberRecord, UsagePerDayAndTask, WorkspaceApiKeyRecord, WorkspaceRecord };
+export type AuditEntry = AuditEntryDto;
+export type MemberRecord = MemberDto;
+export type WorkspaceApiKeyRecord = ApiKeyDto;
+export type WorkspaceRecord = WorkspaceDto;
+export type UsagePerDayAndTask = UsageDto['rows'][number];
+export type WorkspaceMembership = WorkspaceMembershipDto;
 
 export interface TaskHealth {
   task: string;
@@ -43,86 +58,120 @@ export interface Health {
 
 export const getHealth = () => api.get<Health>('/health');
 
+/** The account routes, named once. */
+const ROUTES = {
+  setup: '/api/setup',
+  me: '/api/me',
+  session: '/api/session',
+  allSessions: '/api/sessions',
+  password: '/api/me/password',
+  acceptInvitation: '/api/invitations/accept',
+} as const;
+
+/** A signed-in person's view: who, the CSRF token for writes, and the workspaces with roles. */
 export interface SessionView {
-  user: UserRecord;
-  workspaces: Array<{ workspace: WorkspaceRecord; role: Role }>;
-  csrfToken?: string;
+  user: SessionDto['user'];
+  csrfToken: string | null;
+  workspaces: WorkspaceMembershipDto[];
 }
 
+type SetupStatus = z.infer<typeof setupStatusSchema>;
+
 export async function fetchSetupState(): Promise<{ needsSetup: boolean }> {
-  const answer = await api.get<{ needsSetup?: boolean; ownerExists?: boolean; hasOwner?: boolean }>('/api/setup');
-  const ownerExists = answer.ownerExists ?? answer.hasOwner ?? (answer.needsSetup === undefined ? true : !answer.needsSetup);
-  return { needsSetup: !ownerExists };
+  const answer = await api.get<SetupStatus>(ROUTES.setup);
+  return { needsSetup: !answer.ownerExists };
 }
 
 export interface SetupInput {
   name: string;
   email: string;
   password: string;
-  companyName: string;
+  workspaceName: string;
   locale: Locale;
 }
 
-export const completeSetup = (input: SetupInput) => api.post<unknown>('/api/setup', input);
+/** Creates the owner and the first workspace; the answer is a signed-in session. */
+export const completeSetup = (input: SetupInput) => api.post<SessionDto>(ROUTES.setup, input);
 
 /** The current session, or undefined when nobody is signed in. */
 export async function fetchSession(): Promise<SessionView | undefined> {
   try {
-    const session = await api.get<SessionView>('/api/session');
-    return session;
+    const me = await api.get<MeDto>(ROUTES.me);
+    if (!me.user) return undefined;
+    setCsrfToken(me.csrfToken ?? undefined);
+    return { user: me.user, csrfToken: me.csrfToken, workspaces: me.workspaces };
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return undefined;
     throw error;
   }
 }
 
-export const signIn = (input: { email: string; password: string }) => api.post<SessionView>('/api/session', input);
+export const signIn = (input: { email: string; password: string }) => api.post<SessionDto>(ROUTES.session, input);
 
 export async function signOutRequest(): Promise<void> {
-  await api.delete<unknown>('/api/session');
-  setCsrfToken(undefined);
+  try {
+    await api.delete<unknown>(ROUTES.session);
+  } finally {
+    setCsrfToken(undefined);
+  }
 }
+
+/** Ends every session of the signed-in person, on every device, this one included. */
+export async function signOutEverywhere(): Promise<{ sessionsEnded: number }> {
+  try {
+    return await api.delete<{ sessionsEnded: number }>(ROUTES.allSessions);
+  } finally {
+    setCsrfToken(undefined);
+  }
+}
+
+/** Remembers the chosen language on the account, so that it follows the person to other browsers. */
+export const saveMyLocale = (locale: Locale) => api.patch<SessionDto['user']>(ROUTES.me, { locale });
+
+export const changePassword = (input: { currentPassword: string; newPassword: string }) =>
+  api.post<{ sessionsEnded: number }>(ROUTES.password, input);
+
+export const acceptInvitation = (input: { token: string; name: string; password: string; locale: Locale }) =>
+  api.post<SessionDto>(ROUTES.acceptInvitation, input);
 
 const workspacePath = (workspaceId: string, rest = '') => `/api/workspaces/${encodeURIComponent(workspaceId)}${rest}`;
 
-export const getWorkspace = (workspaceId: string) => api.get<WorkspaceRecord>(workspacePath(workspaceId));
+export const getWorkspace = (workspaceId: string) => api.get<WorkspaceDto>(workspacePath(workspaceId));
 export const updateWorkspace = (
   workspaceId: string,
   changes: { name?: string; conversationRetentionDays?: number | null; feedbackRetentionDays?: number | null },
-) => api.patch<WorkspaceRecord>(workspacePath(workspaceId), changes);
+) => api.patch<WorkspaceDto>(workspacePath(workspaceId), changes);
 
 export const listMembers = (workspaceId: string) =>
-  api.get<{ members: MemberRecord[]; invitations?: InvitationRecord[] }>(workspacePath(workspaceId, '/members'));
+  api.get<z.infer<typeof memberListSchema>>(workspacePath(workspaceId, '/members'));
 export const inviteMember = (workspaceId: string, input: { email: string; role: Role }) =>
-  api.post<{ invitation: InvitationRecord; token?: string; link?: string }>(
-    workspacePath(workspaceId, '/invitations'),
-    input,
-  );
+  api.post<z.infer<typeof inviteResultSchema>>(workspacePath(workspaceId, '/invitations'), input);
 export const changeMemberRole = (workspaceId: string, userId: string, role: Role) =>
   api.patch<unknown>(workspacePath(workspaceId, `/members/${encodeURIComponent(userId)}`), { role });
 export const removeMember = (workspaceId: string, userId: string) =>
   api.delete<unknown>(workspacePath(workspaceId, `/members/${encodeURIComponent(userId)}`));
 
 export const listApiKeys = (workspaceId: string) =>
-  api.get<{ keys: WorkspaceApiKeyRecord[] }>(workspacePath(workspaceId, '/api-keys'));
+  api.get<z.infer<typeof apiKeyListSchema>>(workspacePath(workspaceId, '/api-keys'));
 export const createApiKey = (workspaceId: string, input: { name: string; scopes: ApiKeyScope[] }) =>
-  api.post<{ key: WorkspaceApiKeyRecord; secret: string }>(workspacePath(workspaceId, '/api-keys'), input);
+  api.post<z.infer<typeof createdApiKeySchema>>(workspacePath(workspaceId, '/api-keys'), input);
 export const revokeApiKey = (workspaceId: string, keyId: string) =>
   api.delete<unknown>(workspacePath(workspaceId, `/api-keys/${encodeURIComponent(keyId)}`));
 
 export const listAudit = (workspaceId: string) =>
-  api.get<{ entries: AuditEntry[] }>(workspacePath(workspaceId, '/audit?limit=50'));
+  api.get<z.infer<typeof auditPageSchema>>(workspacePath(workspaceId, '/audit?limit=50'));
 
 export const getUsage = (workspaceId: string, since: string) =>
-  api.get<{ usage: UsagePerDayAndTask[] }>(workspacePath(workspaceId, `/usage?since=${encodeURIComponent(since)}`));
+  api.get<UsageDto>(workspacePath(workspaceId, `/usage?since=${encodeURIComponent(since)}`));
 
-/** One short call through a model, to see that it answers; the route lives with the Models capability. */
+/** One short call through a model, to see that it answers. No such route on the server yet. */
 export const testModel = (workspaceId: string, alias: string) =>
   api.post<{ text: string; milliseconds: number }>(
     workspacePath(workspaceId, `/models/${encodeURIComponent(alias)}/test`),
     {},
   );
 
+/** Stores a remote provider and its key. No such route on the server yet. */
 export const saveProvider = (
   workspaceId: string,
   input: { name: string; baseURL: string; apiKey?: string; model: string },

@@ -5,6 +5,7 @@ import { useLocale } from '../i18n/locale-context.tsx';
 import type { MessageKey } from '../i18n/messages.ts';
 import { useSignedIn } from '../session.tsx';
 import { Alert, FormField } from './form-field.tsx';
+import { InlineCode } from './inline-code.tsx';
 
 const TASK_NAMES: Record<string, MessageKey> = {
   chat: 'tasks.chat',
@@ -54,7 +55,11 @@ export function TaskTable({ health }: { health: Health }) {
               <span className={`badge ${task.ready ? 'badge-ok' : 'badge-missing'}`}>
                 {task.ready ? t('tasks.ready') : t('tasks.missing')}
               </span>
-              {task.hint ? <p className="hint">{task.hint}</p> : null}
+              {task.hint ? (
+                <p className="hint">
+                  <InlineCode text={task.hint} />
+                </p>
+              ) : null}
             </td>
             <td>{task.models.length ? task.models.join(' → ') : t('tasks.none')}</td>
           </tr>

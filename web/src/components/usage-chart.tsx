@@ -28,16 +28,21 @@ export function UsageChart({ rows, days, measure, title }: UsageChartProps) {
   const tasks = tasksOf(rows);
   const currency = rows.find((row) => row.currency)?.currency ?? 'USD';
   const format = (value: number) => (measure === 'tokens' ? formatNumber(value) : formatCurrency(value, currency));
+  // Axis labels stay short so that they fit beside the bars: "6,3 tn", "0,015 US$".
+  const formatTick = (value: number) =>
+    measure === 'tokens'
+      ? formatNumber(value, { notation: 'compact', maximumFractionDigits: 1 })
+      : formatNumber(value, { style: 'currency', currency, maximumSignificantDigits: 2 });
 
   const totals = days.map((day) =>
     rows.filter((row) => row.day === day).reduce((sum, row) => sum + valueOf(row, measure), 0),
   );
   const maximum = Math.max(...totals, measure === 'tokens' ? 1 : 0.0001);
 
-  const width = 720;
-  const height = 220;
-  const left = 64;
-  const bottom = 28;
+  const width = 480;
+  const height = 200;
+  const left = 70;
+  const bottom = 24;
   const plotWidth = width - left - 8;
   const plotHeight = height - bottom - 8;
   const barWidth = plotWidth / days.length;
@@ -53,7 +58,7 @@ export function UsageChart({ rows, days, measure, title }: UsageChartProps) {
             <g key={tick}>
               <line x1={left} x2={width - 8} y1={y} y2={y} className="gridline" />
               <text x={left - 6} y={y + 4} textAnchor="end" className="axis-label">
-                {format(tick)}
+                {formatTick(tick)}
               </text>
             </g>
           );

@@ -31,6 +31,15 @@ export function storedLocale(): Locale {
   return 'sv';
 }
 
+/** Whether this browser has a language chosen already (else the account's saved one is used). */
+export function hasStoredLocale(): boolean {
+  try {
+    return isLocale(window.localStorage.getItem(LOCALE_STORAGE_KEY));
+  } catch {
+    return false;
+  }
+}
+
 /** Intl wants a region for the Swedish date order and separators; `sv-SE` is what people here expect. */
 function intlTag(locale: Locale): string {
   return locale === 'sv' ? 'sv-SE' : 'en-GB';

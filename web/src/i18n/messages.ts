@@ -188,6 +188,10 @@ export const messages = {
     sv: 'Inbjudan är skapad. Skicka den här länken till personen: {link}',
     en: 'The invitation is created. Send this link to the person: {link}',
   },
+  'settings.joined': {
+    sv: '{name} har redan ett konto och är nu medlem.',
+    en: '{name} has an account already and is now a member.',
+  },
   'settings.removeMember': { sv: 'Ta bort {name}', en: 'Remove {name}' },
   'settings.apiKeys': { sv: 'API-nycklar', en: 'API keys' },
   'settings.apiKeysIntro': {
@@ -233,6 +237,31 @@ export const messages = {
   'settings.forbidden': {
     sv: 'Din roll får inte se det här.',
     en: 'Your role may not see this.',
+  },
+
+  'invitation.title': { sv: 'Gå med i arbetsytan', en: 'Join the workspace' },
+  'invitation.intro': {
+    sv: 'Du har blivit inbjuden till Polett. Välj det namn som kollegorna ska se och ett lösenord.',
+    en: 'You have been invited to Polett. Choose the name your colleagues will see and a password.',
+  },
+  'invitation.missingToken': {
+    sv: 'Länken saknar sin inbjudningskod. Be den som bjöd in dig om en ny länk.',
+    en: 'The link lacks its invitation code. Ask the person who invited you for a new link.',
+  },
+  'invitation.submit': { sv: 'Gå med', en: 'Join' },
+
+  'account.title': { sv: 'Ditt konto', en: 'Your account' },
+  'account.currentPassword': { sv: 'Nuvarande lösenord', en: 'Current password' },
+  'account.newPassword': { sv: 'Nytt lösenord', en: 'New password' },
+  'account.changePassword': { sv: 'Byt lösenord', en: 'Change password' },
+  'account.passwordChanged': {
+    sv: 'Lösenordet är bytt. Du har loggats ut på {count} andra enheter.',
+    en: 'The password is changed. You have been signed out on {count} other devices.',
+  },
+  'account.signOutEverywhere': { sv: 'Logga ut överallt', en: 'Sign out everywhere' },
+  'account.signOutEverywhereHint': {
+    sv: 'Avslutar alla dina inloggningar, på alla enheter, också den här.',
+    en: 'Ends all your sessions, on every device, this one included.',
   },
 
   'form.required': { sv: 'Fyll i {field}.', en: 'Fill in {field}.' },

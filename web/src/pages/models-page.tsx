@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import { getUsage, testModel, type UsagePerDayAndTask } from '../api/polett.ts';
 import { Alert } from '../components/form-field.tsx';
+import { InlineCode } from '../components/inline-code.tsx';
 import { ModelSetup, useHealth } from '../components/model-setup.tsx';
 import { UsageChart, UsageTable } from '../components/usage-chart.tsx';
 import { useLocale } from '../i18n/locale-context.tsx';
@@ -27,7 +28,7 @@ export function ModelsPage() {
 
   useEffect(() => {
     getUsage(workspaceId, days[0]!)
-      .then((answer) => setUsage({ rows: answer.usage }))
+      .then((answer) => setUsage({ rows: answer.rows }))
       .catch((caught: unknown) =>
         setUsage(
           caught instanceof ApiError && caught.isMissingRoute
@@ -81,7 +82,7 @@ export function ModelsPage() {
                   <td>{model.remote ? t('models.remote') : t('models.local')}</td>
                   <td>{model.tasks.join(', ')}</td>
                   <td>
-                    {model.ready ? <span className="badge badge-ok">{t('models.ready')}</span> : <span className="badge badge-missing">{model.problem}</span>}
+                    {model.ready ? <span className="badge badge-ok">{t('models.ready')}</span> : <span className="badge badge-missing"><InlineCode text={model.problem ?? ''} /></span>}
                     {testResults[model.alias] ? <Alert kind={testResults[model.alias]!.kind}>{testResults[model.alias]!.text}</Alert> : null}
                   </td>
                   <td>

@@ -3,6 +3,8 @@ import { API_KEY_SCOPES, ROLES, ROLE_NAMES, can, canAssignRole, type ApiKeyScope
 import { ApiError } from '../api/client.ts';
 import {
   changeMemberRole,
+  changePassword,
+  signOutEverywhere,
   createApiKey,
   getWorkspace,
   inviteMember,
@@ -63,7 +65,8 @@ export function SettingsPage() {
   const { t } = useLocale();
   const { membership } = useSignedIn();
   const role: Role = membership?.role ?? 'viewer';
-  const allowed = (permission: Permission) => can(role, permission);
+  // The server sends the caller's permissions with each workspace: the menus follow what it allows.
+  const allowed = (permission: Permission) => membership?.permissions.includes(permission) ?? false;
   return (
     <>
       <h1>{t('settings.title')}</h1>
@@ -71,6 +74,7 @@ export function SettingsPage() {
       <MembersSection role={role} />
       {allowed('keys.manage') ? <ApiKeysSection /> : null}
       {allowed('audit.read') ? <AuditSection /> : null}
+      <AccountSection />
     </>
   );
 }
@@ -181,8 +185,13 @@ function MembersSection({ role }: { role: Role }) {
     event.preventDefault();
     try {
       const answer = await inviteMember(workspaceId, invite);
-      const link = answer.link ?? (answer.token ? `${window.location.origin}/invitations/${answer.token}` : '');
-      setMessage({ kind: 'success', text: t('settings.invited', { link }) });
+      // A person who has an account joins at once; anyone else gets a link to create one.
+      if (answer.member) setMessage({ kind: 'success', text: t('settings.joined', { name: answer.member.name }) });
+      else
+        setMessage({
+          kind: 'success',
+          text: t('settings.invited', { link: `${window.location.origin}/invitation#${answer.token ?? ''}` }),
+        });
       setInvite({ email: '', role: invite.role });
       await reload();
     } catch (caught) {
@@ -427,6 +436,52 @@ function AuditSection() {
           )
         }
       </LoadedView>
+    </section>
+  );
+}
+
+function AccountSection() {
+  const { t } = useLocale();
+  const { refresh } = useSession();
+  const [currentPassword, setCurrentPassword] = useState('');
+  const [newPassword, setNewPassword] = useState('');
+  const [message, setMessage] = useState<{ kind: 'success' | 'error'; text: string }>();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      const { sessionsEnded } = await changePassword({ currentPassword, newPassword });
+      setMessage({ kind: 'success', text: t('account.passwordChanged', { count: sessionsEnded }) });
+      setCurrentPassword('');
+      setNewPassword('');
+    } catch (caught) {
+      setMessage({ kind: 'error', text: t('form.failed', { message: errorText(caught) }) });
+    }
+  };
+
+  const endEverySession = async () => {
+    try {
+      await signOutEverywhere();
+    } finally {
+      await refresh();
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="account-heading">
+      <h2 id="account-heading">{t('account.title')}</h2>
+      <form onSubmit={(event) => void submit(event)} className="inline-form">
+        <FormField label={t('account.currentPassword')} name="currentPassword" type="password" autoComplete="current-password" required value={currentPassword} onChange={(event) => setCurrentPassword(event.target.value)} />
+        <FormField label={t('account.newPassword')} name="newPassword" type="password" autoComplete="new-password" required minLength={10} value={newPassword} onChange={(event) => setNewPassword(event.target.value)} />
+        <button type="submit">{t('account.changePassword')}</button>
+      </form>
+      {message ? <Alert kind={message.kind}>{message.text}</Alert> : null}
+      <div className="subsection">
+        <p className="muted">{t('account.signOutEverywhereHint')}</p>
+        <button type="button" className="danger" onClick={() => void endEverySession()}>
+          {t('account.signOutEverywhere')}
+        </button>
+      </div>
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { completeSetup, signIn } from '../api/polett.ts';
+import { completeSetup } from '../api/polett.ts';
 import { Alert, FormField } from '../components/form-field.tsx';
 import { LanguageSwitch } from '../components/language-switch.tsx';
 import { ModelSetup } from '../components/model-setup.tsx';
@@ -11,7 +11,7 @@ import { useSession } from '../session.tsx';
  * Mirrors MINIMUM_PASSWORD_LENGTH in src/platform/passwords.ts, which cannot be imported here (it
  * loads the native argon2 module). The server checks again and its sentence is shown if they differ.
  */
-const MINIMUM_PASSWORD_LENGTH = 10;
+export const MINIMUM_PASSWORD_LENGTH = 10;
 
 /**
  * First run: the owner's account and the company's name, then the model set-up. The second step
@@ -21,7 +21,7 @@ export function SetupPage() {
   const { t, locale } = useLocale();
   const { state, refresh } = useSession();
   const { navigate } = useRouter();
-  const [form, setForm] = useState({ name: '', email: '', password: '', companyName: '' });
+  const [form, setForm] = useState({ name: '', email: '', password: '', workspaceName: '' });
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const signedIn = state.status === 'signed-in';
@@ -34,10 +34,8 @@ export function SetupPage() {
     setBusy(true);
     setError(undefined);
     try {
+      // The answer is a signed-in session: the model step follows without a second sign-in.
       await completeSetup({ ...form, locale });
-      // The set-up route may already have started a session; signing in again is harmless and
-      // covers a server that does not.
-      await signIn({ email: form.email, password: form.password }).catch(() => undefined);
       await refresh();
     } catch (caught) {
       setError(caught instanceof Error ? caught.message : String(caught));
@@ -102,11 +100,11 @@ export function SetupPage() {
               />
               <FormField
                 label={t('setup.companyName')}
-                name="companyName"
+                name="workspaceName"
                 autoComplete="organization"
                 required
-                value={form.companyName}
-                onChange={update('companyName')}
+                value={form.workspaceName}
+                onChange={update('workspaceName')}
               />
               {error ? <Alert kind="error">{error}</Alert> : null}
               <button type="submit" disabled={busy}>

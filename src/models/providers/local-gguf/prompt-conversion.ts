@@ -237,6 +237,9 @@ function convertSchema(schema: JSONSchema7Definition): unknown {
       converted[key] = value;
     }
   }
+  // An enum or const fixes the value by itself; node-llama-cpp would otherwise let `type` win and,
+  // for `integer`, allow any number (exponents included) instead of the listed ones.
+  if (converted.enum !== undefined || converted.const !== undefined) delete converted.type;
   if (converted.type === undefined && converted.properties !== undefined) converted.type = 'object';
   if (converted.type === undefined && converted.items !== undefined) converted.type = 'array';
   const constrains = ['type', 'enum', 'const'].some((key) => converted[key] !== undefined);

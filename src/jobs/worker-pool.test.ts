@@ -1,0 +1,314 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { PolettError } from '../errors.js';
+import {
+  buildJobDatabase,
+  waitFor,
+  waitForJobEnd,
+  type JobTestDatabase,
+} from '../../test-support/job-builders.js';
+import {
+  createItemResultsTable,
+  ITEM_WRITING_JOB_TYPE,
+  itemWritingJobHandler,
+} from '../../test-support/item-writing-job.js';
+import {
+  defineJobHandler,
+  startWorkers,
+  type JobEvent,
+  type WorkerPool,
+  type WorkerPoolOptions,
+} from './index.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function database(): JobTestDatabase {
+  const built = buildJobDatabase();
+  cleanups.push(() => built.close());
+  return built;
+}
+
+/** A pool with test-friendly timings; stopped after the test. */
+function pool(options: WorkerPoolOptions): WorkerPool {
+  const started = startWorkers({
+    pollIntervalMs: 20,
+    progressEmitMs: 0,
+    progressPersistMs: 0,
+    backoff: { baseMs: 10, jitter: false },
+    onPoolError: (error) => {
+      throw error;
+    },
+    ...options,
+  });
+  cleanups.push(() => started.stop({ timeoutMs: 1000 }));
+  return started;
+}
+
+function unavailable(): PolettError {
+  return new PolettError({
+    code: 'model_unavailable',
+    status: 503,
+    message: { sv: 'Modellen svarar inte; försök igen.', en: 'The model does not answer; try again.' },
+  });
+}
+
+const echoHandler = defineJobHandler({
+  type: 'test.echo',
+  input: z.object({ text: z.string() }),
+  async run(input) {
+    return { echoed: input.text };
+  },
+});
+
+describe('startWorkers', () => {
+  it('runs a job and stores its result', async () => {
+    const { queue } = database();
+    pool({ queue, handlers: [echoHandler] });
+    const job = queue.enqueue({ type: 'test.echo', input: { text: 'hej' }, workspaceId: 'workspace-a' });
+    const final = await waitForJobEnd(queue, job.id);
+    expect(final.state).toBe('succeeded');
+    expect(final.result).toEqual({ echoed: 'hej' });
+    expect(final.attempts).toBe(1);
+    expect(final.leaseOwner).toBeNull();
+    expect(final.finishedAt).not.toBeNull();
+  });
+
+  it('retries a retryable error with growing backoff, then succeeds', async () => {
+    const { queue } = database();
+    let calls = 0;
+    const flaky = defineJobHandler({
+      type: 'test.flaky',
+      input: z.object({}),
+      async run() {
+        calls += 1;
+        if (calls < 3) throw unavailable();
+        return 'ok';
+      },
+    });
+    const job = queue.enqueue({ type: 'test.flaky', input: {}, workspaceId: null, maxAttempts: 4 });
+    const events: JobEvent[] = [];
+    const following = (async () => {
+      for await (const event of queue.subscribe(job.id, { signal: AbortSignal.timeout(15_000) }))
+        events.push(event);
+    })();
+    pool({ queue, handlers: [flaky], backoff: { baseMs: 30, jitter: false } });
+    await following;
+    const final = queue.get(job.id);
+    expect(final?.state).toBe('succeeded');
+    expect(final?.attempts).toBe(3);
+    expect(final?.error).toBeNull();
+    const retries = events.filter(
+      (event): event is Extract<JobEvent, { type: 'state-change' }> =>
+        event.type === 'state-change' && event.retryAt !== null,
+    );
+    expect(retries.map((event) => [event.attempt, event.error?.code])).toEqual([
+      [1, 'model_unavailable'],
+      [2, 'model_unavailable'],
+    ]);
+  });
+
+  it('fails a non-retryable error at once, with its code and sentence', async () => {
+    const { queue } = database();
+    let calls = 0;
+    const broken = defineJobHandler({
+      type: 'test.broken',
+      input: z.object({}),
+      async run() {
+        calls += 1;
+        throw new PolettError({
+          code: 'file_unreadable',
+          status: 400,
+          message: { sv: 'Filen går inte att läsa.', en: 'The file cannot be read.' },
+        });
+      },
+    });
+    pool({ queue, handlers: [broken] });
+    const job = queue.enqueue({ type: 'test.broken', input: {}, workspaceId: null, maxAttempts: 5 });
+    const final = await waitForJobEnd(queue, job.id);
+    expect(final.state).toBe('failed');
+    expect(final.attempts).toBe(1);
+    expect(calls).toBe(1);
+    expect(final.error).toEqual({
+      code: 'file_unreadable',
+      retryable: false,
+      message: { sv: 'Filen går inte att läsa.', en: 'The file cannot be read.' },
+    });
+  });
+
+  it('fails after max attempts of a retryable error, keeping the last error', async () => {
+    const { queue } = database();
+    const alwaysDown = defineJobHandler({
+      type: 'test.down',
+      input: z.object({}),
+      async run() {
+        throw unavailable();
+      },
+    });
+    pool({ queue, handlers: [alwaysDown] });
+    const job = queue.enqueue({ type: 'test.down', input: {}, workspaceId: null, maxAttempts: 2 });
+    const final = await waitForJobEnd(queue, job.id);
+    expect(final.state).toBe('failed');
+    expect(final.attempts).toBe(2);
+    expect(final.error?.code).toBe('model_unavailable');
+  });
+
+  it('fails a job of an unknown type with a sentence naming the type', async () => {
+    const { queue } = database();
+    pool({ queue, handlers: [echoHandler] });
+    const job = queue.enqueue({ type: 'test.nobody-handles-this', input: {}, workspaceId: null });
+    const final = await waitForJobEnd(queue, job.id);
+    expect(final.state).toBe('failed');
+    expect(final.attempts).toBe(1);
+    expect(final.error?.code).toBe('job_type_unknown');
+    expect(final.error?.message.en).toContain('"test.nobody-handles-this"');
+    expect(final.error?.message.sv).toContain('"test.nobody-handles-this"');
+  });
+
+  it('fails a job whose input does not match the schema, having written nothing', async () => {
+    const { queue, storage } = database();
+    createItemResultsTable(storage.database);
+    pool({ queue, handlers: [itemWritingJobHandler] });
+    const job = queue.enqueue({
+      type: ITEM_WRITING_JOB_TYPE,
+      input: { count: 'many', sleepMs: 0 },
+      workspaceId: null,
+    });
+    const final = await waitForJobEnd(queue, job.id);
+    expect(final.state).toBe('failed');
+    expect(final.attempts).toBe(1);
+    expect(final.error?.code).toBe('job_input_invalid');
+    expect(final.error?.message.en).toMatch(
+      /^The input of the job "test\.item-writing" is invalid \(count: .+\)/,
+    );
+    expect(storage.database.prepare('SELECT COUNT(*) AS n FROM job_test_results').get()).toEqual({ n: 0 });
+  });
+
+  it('reports progress to a subscriber in order, then the end', async () => {
+    const { queue } = database();
+    const counting = defineJobHandler({
+      type: 'test.counting',
+      input: z.object({ steps: z.number() }),
+      async run(input, context) {
+        for (let step = 1; step <= input.steps; step += 1) {
+          context.reportProgress({ done: step, total: input.steps, message: `steg ${step}` });
+          await sleep(1);
+        }
+        return null;
+      },
+    });
+    const job = queue.enqueue({ type: 'test.counting', input: { steps: 6 }, workspaceId: 'workspace-a' });
+    const events: JobEvent[] = [];
+    const following = (async () => {
+      for await (const event of queue.subscribe(job.id, { signal: AbortSignal.timeout(15_000) }))
+        events.push(event);
+    })();
+    pool({ queue, handlers: [counting] });
+    await following;
+    expect(events[0]?.type).toBe('snapshot');
+    expect(events.at(-1)?.type).toBe('end');
+    const progress = events.flatMap((event) => (event.type === 'progress-update' ? [event.progress] : []));
+    expect(progress.map((entry) => entry.done)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(progress.at(-1)).toEqual({ done: 6, total: 6, message: 'steg 6' });
+    expect(queue.get(job.id)?.progress).toEqual({ done: 6, total: 6, message: 'steg 6' });
+  });
+
+  it('cancels a queued job at once: it never runs', async () => {
+    const { queue } = database();
+    let calls = 0;
+    const counted = defineJobHandler({
+      type: 'test.counted',
+      input: z.object({}),
+      async run() {
+        calls += 1;
+      },
+    });
+    const job = queue.enqueue({ type: 'test.counted', input: {}, workspaceId: 'workspace-a' });
+    const cancelled = queue.cancel(job.id, { workspaceId: 'workspace-a' });
+    expect(cancelled.state).toBe('cancelled');
+    const marker = queue.enqueue({ type: 'test.counted', input: {}, workspaceId: 'workspace-a' });
+    pool({ queue, handlers: [counted] });
+    await waitForJobEnd(queue, marker.id);
+    expect(calls).toBe(1);
+    expect(queue.get(job.id)?.state).toBe('cancelled');
+  });
+
+  it('cancels a running job through its abort signal: no item is written after', async () => {
+    const { queue, storage } = database();
+    createItemResultsTable(storage.database);
+    pool({ queue, handlers: [itemWritingJobHandler] });
+    const job = queue.enqueue({
+      type: ITEM_WRITING_JOB_TYPE,
+      input: { count: 500, sleepMs: 5 },
+      workspaceId: null,
+    });
+    await waitFor(() => queue.countFinishedItems(job.id) >= 3, { what: 'three items' });
+    const requested = queue.cancel(job.id);
+    expect(requested.cancelRequested).toBe(true);
+    const final = await waitForJobEnd(queue, job.id);
+    expect(final.state).toBe('cancelled');
+    const written = storage.database.prepare('SELECT COUNT(*) AS n FROM job_test_results').get() as {
+      n: number;
+    };
+    expect(written.n).toBe(queue.countFinishedItems(job.id));
+    expect(written.n).toBeLessThan(500);
+  });
+
+  it('never runs one job in two pools at once (two connections racing for leases)', async () => {
+    const built = database();
+    const otherQueue = built.openQueue();
+    const runsPerJob = new Map<string, number>();
+    let overlapping = 0;
+    const active = new Set<string>();
+    const tracked = defineJobHandler({
+      type: 'test.tracked',
+      input: z.object({}),
+      async run(_input, context) {
+        if (active.has(context.jobId)) overlapping += 1;
+        active.add(context.jobId);
+        runsPerJob.set(context.jobId, (runsPerJob.get(context.jobId) ?? 0) + 1);
+        await sleep(5);
+        active.delete(context.jobId);
+      },
+    });
+    const jobs = Array.from({ length: 16 }, () =>
+      built.queue.enqueue({ type: 'test.tracked', input: {}, workspaceId: null }),
+    );
+    pool({ queue: built.queue, handlers: [tracked], concurrency: 2, workerId: 'pool-a' });
+    pool({ queue: otherQueue, handlers: [tracked], concurrency: 2, workerId: 'pool-b', pollIntervalMs: 5 });
+    await waitFor(() => jobs.every((job) => built.queue.get(job.id)?.state === 'succeeded'), {
+      what: 'every job to succeed',
+    });
+    expect(overlapping).toBe(0);
+    expect(jobs.map((job) => runsPerJob.get(job.id))).toEqual(jobs.map(() => 1));
+    expect(jobs.map((job) => built.queue.get(job.id)?.attempts)).toEqual(jobs.map(() => 1));
+  });
+
+  it('stops gracefully: an aborted job goes back to the queue and the next pool finishes it', async () => {
+    const { queue, storage } = database();
+    createItemResultsTable(storage.database);
+    const first = startWorkers({ queue, handlers: [itemWritingJobHandler], pollIntervalMs: 20 });
+    const job = queue.enqueue({
+      type: ITEM_WRITING_JOB_TYPE,
+      input: { count: 60, sleepMs: 5 },
+      workspaceId: null,
+    });
+    await waitFor(() => queue.countFinishedItems(job.id) >= 2, { what: 'two items' });
+    await first.stop({ timeoutMs: 10 });
+    const released = queue.get(job.id);
+    expect(released?.state).toBe('queued');
+    expect(released?.attempts).toBe(0);
+    expect(released?.leaseOwner).toBeNull();
+    pool({ queue, handlers: [itemWritingJobHandler] });
+    const final = await waitForJobEnd(queue, job.id);
+    expect(final.state).toBe('succeeded');
+    expect(final.attempts).toBe(1);
+    const counts = storage.database
+      .prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT item_key) AS distinctKeys FROM job_test_results')
+      .get();
+    expect(counts).toEqual({ n: 60, distinctKeys: 60 });
+  });
+});
