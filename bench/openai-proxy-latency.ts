@@ -12,7 +12,7 @@
  * at a time, so 2 cores are enough for them; the concurrent phase is where they compete, on both
  * sides alike.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -40,6 +40,8 @@ export interface OpenAIProxyLatencyBenchmarkOptions {
   concurrentWaves?: number;
   /** Diagnose Polett (instrumented run and `--cpu-prof` run): when a latency target is missed (default), always, or never. */
   diagnose?: 'when-missed' | 'always' | 'never';
+  /** Node flags for Polett's process (to try a garbage-collector setting, say). Default none. */
+  polettNodeOptions?: string[];
 }
 
 const UPSTREAM_ENTRY = 'bench/support/upstream-openai-server.ts';
@@ -207,13 +209,14 @@ export async function runOpenAIProxyLatencyBenchmark(
     concurrentStreams: 200,
     concurrentWaves: 3,
     diagnose: 'when-missed',
+    polettNodeOptions: [],
     ...userOptions,
   } satisfies Required<OpenAIProxyLatencyBenchmarkOptions>;
   const upstream = await startChildServer<{ url: string }>(UPSTREAM_ENTRY);
   let polettServer: ChildServer<PolettServerReady> | undefined;
   const allErrors: string[] = [];
   try {
-    polettServer = await startPolett(upstream.ready.url);
+    polettServer = await startPolett(upstream.ready.url, options.polettNodeOptions);
     const direct: Endpoint = { label: 'direct to upstream', url: upstream.ready.url };
     const polett: Endpoint = { label: 'through Polett', url: polettServer.ready.url, apiKey: polettServer.ready.apiKey };
 
@@ -348,9 +351,9 @@ async function exercise(endpoint: Endpoint, options: Required<OpenAIProxyLatency
 
 /**
  * Diagnoses a missed latency target in two more runs of Polett (sequential phases only): one with
- * the suspects on the request path timed from inside (instrumentation), one under `--cpu-prof`
- * that splits the CPU time by package and function. Two runs, because the profiler's own cost
- * would distort the timings.
+ * the suspects on the request path timed from inside (instrumentation), one CPU-profiled (the
+ * inspector's profiler, as `node --cpu-prof`, but from the end of the warm-up) that splits the CPU
+ * time by purpose and function. Two runs, because the profiler's own cost would distort the timings.
  */
 async function diagnosePolett(
   upstreamUrl: string,
@@ -359,7 +362,10 @@ async function diagnosePolett(
   const tables: NonNullable<BenchmarkReport['extraTables']> = [];
   const notes: string[] = [];
 
-  const instrumented = await startChildServer<PolettServerReady>(POLETT_ENTRY, { arguments: [upstreamUrl, '--instrument'] });
+  const instrumented = await startChildServer<PolettServerReady>(POLETT_ENTRY, {
+    arguments: [upstreamUrl, '--instrument'],
+    nodeOptions: options.polettNodeOptions,
+  });
   const requests = await exercise(
     { label: 'through Polett', url: instrumented.ready.url, apiKey: instrumented.ready.apiKey },
     options,
@@ -393,24 +399,22 @@ async function diagnosePolett(
   }
 
   const profileDirectory = mkdtempSync(path.join(tmpdir(), 'polett-bench-profile-'));
+  const profileFile = path.join(profileDirectory, 'polett.cpuprofile');
   try {
     const profiled = await startChildServer<PolettServerReady>(POLETT_ENTRY, {
-      arguments: [upstreamUrl],
-      nodeOptions: ['--cpu-prof', '--cpu-prof-dir', profileDirectory, '--cpu-prof-interval', '250'],
+      arguments: [upstreamUrl, '--profile', profileFile],
+      nodeOptions: options.polettNodeOptions,
     });
     const profiledRequests = await exercise(
       { label: 'through Polett', url: profiled.ready.url, apiKey: profiled.ready.apiKey },
       options,
+      () => profiled.send('reset'),
     );
     await profiled.stop(30_000);
-    const file = readdirSync(profileDirectory).find((name) => name.endsWith('.cpuprofile'));
-    if (file === undefined) {
+    if (!existsSync(profileFile)) {
       notes.push('Profiling wrote no .cpuprofile file.');
     } else {
-      const summary = summariseCpuProfile(path.join(profileDirectory, file), {
-        requests: profiledRequests + 2 * options.warmUpRequests,
-        classify: classifyProxySample,
-      });
+      const summary = summariseCpuProfile(profileFile, { requests: profiledRequests, classify: classifyProxySample });
       tables.push(...summary.tables);
       notes.push(...summary.notes);
     }

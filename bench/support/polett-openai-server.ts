@@ -6,10 +6,14 @@
  * Run as a process: `node --import tsx bench/support/polett-openai-server.ts <upstream base URL>`
  * prints `{"url":"http://127.0.0.1:<port>/v1","apiKey":"plt_…"}` when it listens, and stops (and
  * removes its data folder) when standard input closes. Started with `--cpu-prof`, it writes its
- * profile on that exit. With a second argument `--instrument` it times the suspects on the request
- * path (see polett-instrumentation.ts), forgets them when the parent sends `reset`, and prints them
- * as one JSON line before it exits.
+ * profile on that exit. Further arguments:
+ * - `--instrument`: times the suspects on the request path (see polett-instrumentation.ts), forgets
+ *   them when the parent sends `reset`, and prints them as one JSON line before it exits;
+ * - `--profile <file>`: CPU-profiles from the parent's `reset` (after its warm-up) until exit, with
+ *   the inspector (as `node --cpu-prof` would, minus the start-up and warm-up), into that file.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { pathToFileURL } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../../src/server/app.js';
@@ -48,12 +52,40 @@ function benchConfiguration(upstreamUrl: string) {
   };
 }
 
-async function main(upstreamUrl: string, instrument: boolean): Promise<void> {
+/** A CPU profiler on this very process, started and stopped on the parent's word. */
+function inspectorProfiler(file: string) {
+  const session = new Session();
+  session.connect();
+  let started: Promise<unknown> | undefined;
+  return {
+    start() {
+      started ??= session
+        .post('Profiler.enable')
+        .then(() => session.post('Profiler.setSamplingInterval', { interval: 250 }))
+        .then(() => session.post('Profiler.start'));
+    },
+    async stop() {
+      if (started === undefined) return;
+      await started;
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+async function main(upstreamUrl: string, flags: string[]): Promise<void> {
   const polett = buildPolett(benchConfiguration(upstreamUrl));
   const { secret } = polett.storage.apiKeys.create({ name: 'bench', scopes: ['inference'] });
   const app = createApp(polett);
-  const instrumentation = instrument ? instrumentPolett(polett, app) : undefined;
-  if (instrumentation) onParentLine((line) => line === 'reset' && instrumentation.reset());
+  const instrumentation = flags.includes('--instrument') ? instrumentPolett(polett, app) : undefined;
+  const profileFile = flags.includes('--profile') ? flags[flags.indexOf('--profile') + 1] : undefined;
+  const profiler = profileFile === undefined ? undefined : inspectorProfiler(profileFile);
+  onParentLine((line) => {
+    if (line !== 'reset') return;
+    instrumentation?.reset();
+    profiler?.start();
+  });
   const server: ServerType = await new Promise((resolve) => {
     const started = serve({ fetch: instrumentation?.fetch ?? app.fetch, port: 0, hostname: '127.0.0.1' }, () =>
       resolve(started),
@@ -65,6 +97,7 @@ async function main(upstreamUrl: string, instrument: boolean): Promise<void> {
   await parentGone();
   (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
   server.close();
+  await profiler?.stop();
   await polett.close();
   // Exit only once the line is written: a pipe write is asynchronous and exit would cut it short.
   const report = instrumentation ? `${JSON.stringify(instrumentation.report())}\n` : '';
@@ -74,5 +107,5 @@ async function main(upstreamUrl: string, instrument: boolean): Promise<void> {
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const upstreamUrl = process.argv[2];
   if (upstreamUrl === undefined) throw new Error('usage: polett-openai-server.ts <upstream base URL>');
-  await main(upstreamUrl, process.argv[3] === '--instrument');
+  await main(upstreamUrl, process.argv.slice(3));
 }

@@ -13,6 +13,7 @@
 export type * from './types.js';
 export { FINAL_JOB_STATES } from './types.js';
 export { SqliteJobQueue, isFinalJobState, type SqliteJobQueueOptions } from './sqlite-job-queue.js';
+export { workspaceJobQueue, type WorkspaceJobQueue } from './workspace-job-queue.js';
 export {
   defineJobHandler,
   parseJobInput,

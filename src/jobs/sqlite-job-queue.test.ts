@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isPolettError, type PolettError } from '../errors.js';
 import { buildJobDatabase, type JobTestDatabase } from '../../test-support/job-builders.js';
 import { createItemResultsTable } from '../../test-support/item-writing-job.js';
-import { retryDelayMs, type JobEvent, type SqliteJobQueueOptions } from './index.js';
+import { retryDelayMs, workspaceJobQueue, type JobEvent, type SqliteJobQueueOptions } from './index.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
@@ -44,6 +44,21 @@ describe('SqliteJobQueue', () => {
     expect(queue.list({ workspaceId: 'workspace-a', states: ['succeeded'] })).toEqual([]);
     expect(thrown(() => queue.cancel(own.id, { workspaceId: 'workspace-b' })).code).toBe('job_not_found');
     expect(queue.get(own.id)?.state).toBe('queued');
+  });
+
+  it("binds a workspace accessor to its workspace: another one's job is not found", async () => {
+    const { queue } = database();
+    const workspaceA = workspaceJobQueue(queue, 'workspace-a');
+    const workspaceB = workspaceJobQueue(queue, 'workspace-b');
+    const job = workspaceA.enqueue({ type: 'test.a', input: {} });
+    expect(job.workspaceId).toBe('workspace-a');
+    expect(workspaceA.list().map((entry) => entry.id)).toEqual([job.id]);
+    expect(workspaceB.list()).toEqual([]);
+    expect(workspaceB.get(job.id)).toBeUndefined();
+    expect(thrown(() => workspaceB.cancel(job.id)).code).toBe('job_not_found');
+    expect(thrown(() => workspaceB.listItems(job.id)).code).toBe('job_not_found');
+    expect(thrown(() => workspaceB.subscribe(job.id)).code).toBe('job_not_found');
+    expect(workspaceA.cancel(job.id).state).toBe('cancelled');
   });
 
   it('refuses bad enqueue options with one sentence naming the field', () => {
@@ -177,6 +192,22 @@ describe('SqliteJobQueue', () => {
     expect(events.map((event) => event.type)).toEqual(['snapshot', 'state-change', 'progress-update', 'end']);
     const end = events.at(-1);
     expect(end?.type === 'end' && end.job.result).toEqual({ ok: true });
+  });
+
+  it('purges final jobs older than the retention with their checkpoints, keeping the rest', () => {
+    const clock = manualClock();
+    const { queue, storage } = database({ now: clock.now });
+    const old = queue.enqueue({ type: 'test.a', input: {}, workspaceId: null });
+    const claimed = queue.claim({ workerId: 'w', leaseMs: 1000 });
+    if (claimed === undefined) throw new Error('no claim');
+    queue.commitItem(old.id, claimed.leaseToken, 'a', () => undefined);
+    queue.complete(old.id, claimed.leaseToken, null);
+    const waiting = queue.enqueue({ type: 'test.a', input: {}, workspaceId: null });
+    clock.advance(86_400_000);
+    expect(queue.purgeFinished(new Date(clock.now() - 1000))).toBe(1);
+    expect(queue.get(old.id)).toBeUndefined();
+    expect(queue.get(waiting.id)?.state).toBe('queued');
+    expect(storage.database.prepare('SELECT COUNT(*) AS n FROM job_items').get()).toEqual({ n: 0 });
   });
 
   it('computes exponential backoff, capped, honouring Retry-After', () => {

@@ -340,6 +340,16 @@ export class SqliteJobQueue implements JobQueue, JobLeaseBackend, JobItemCheckpo
     }
   }
 
+  /**
+   * Deletes final jobs that finished before the given instant, with their item checkpoints (the
+   * data-retention job calls it). Returns how many jobs were deleted.
+   */
+  purgeFinished(finishedBefore: Date): number {
+    return this.database
+      .prepare(`DELETE FROM jobs WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at < ?`)
+      .run(finishedBefore.toISOString()).changes;
+  }
+
   // ------------------------------------------------------------------ the worker side
 
   claim(options: { workerId: string; leaseMs: number }): ClaimedJob | undefined {

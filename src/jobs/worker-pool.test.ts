@@ -287,6 +287,28 @@ describe('startWorkers', () => {
     expect(jobs.map((job) => built.queue.get(job.id)?.attempts)).toEqual(jobs.map(() => 1));
   });
 
+  it('lets a worker that stalled past its lease write nothing more once another took over', async () => {
+    const built = database();
+    createItemResultsTable(built.storage.database);
+    const otherQueue = built.openQueue();
+    const job = built.queue.enqueue({
+      type: ITEM_WRITING_JOB_TYPE,
+      input: { count: 40, sleepMs: 10 },
+      workspaceId: null,
+    });
+    // Pool A never renews its lease: it behaves like a process frozen by a long pause.
+    pool({ queue: built.queue, handlers: [itemWritingJobHandler], leaseMs: 100, heartbeatMs: 60_000 });
+    await waitFor(() => built.queue.countFinishedItems(job.id) >= 2, { what: 'pool A to start' });
+    pool({ queue: otherQueue, handlers: [itemWritingJobHandler], leaseMs: 5000, pollIntervalMs: 10 });
+    const final = await waitForJobEnd(built.queue, job.id);
+    expect(final.state).toBe('succeeded');
+    expect(final.attempts).toBe(2);
+    const counts = built.storage.database
+      .prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT item_key) AS distinctKeys FROM job_test_results')
+      .get();
+    expect(counts).toEqual({ n: 40, distinctKeys: 40 });
+  });
+
   it('stops gracefully: an aborted job goes back to the queue and the next pool finishes it', async () => {
     const { queue, storage } = database();
     createItemResultsTable(storage.database);

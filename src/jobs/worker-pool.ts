@@ -170,7 +170,8 @@ export function startWorkers(options: WorkerPoolOptions): WorkerPool {
       .finally(() => {
         clearInterval(entry.heartbeat);
         entry.progress.dispose();
-        running.delete(job.id);
+        // The same job may have been claimed again meanwhile (this process stalled past its lease).
+        if (running.get(job.id) === entry) running.delete(job.id);
         wake();
       });
   }

@@ -54,6 +54,11 @@ export const SCOPE_PERMISSIONS: Readonly<Record<ApiKeyScope, readonly Permission
   admin: ROLE_PERMISSIONS.admin,
 };
 
+/** Every permission an API key with these scopes holds. */
+export function permissionsOfScopes(scopes: readonly string[]): Permission[] {
+  return PERMISSIONS.filter((permission) => scopesAllow(scopes, permission));
+}
+
 /** Whether an API key with these scopes holds a permission. */
 export function scopesAllow(scopes: readonly string[], permission: Permission): boolean {
   return scopes.some((scope) =>

@@ -1,38 +1,92 @@
 /**
  * The HTTP application. Thin routes: authenticate, validate, call the capability's core, present.
  * Each capability adds one routes file; errors become Polett's one error shape here, once.
+ *
+ * The order of the middleware is the security model, so it is all here, in one place:
+ * locale → client address → body limit → rate limits (/api, /v1) → authentication (/api) →
+ * the workspace gate (/api/workspaces/:workspaceId/*) → the route's own permission → the route.
  */
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
 import { PolettError, toPolettError } from '../errors.js';
+import { openPlatform, type Platform } from '../platform/index.js';
+import { SqliteStorage } from '../storage/index.js';
 import { requestLocale, type AppEnvironment, type ServerDependencies } from './context.js';
+import { registerOpenAICompatibleDocument } from './openai/openapi-document.js';
+import { invalidRequest } from './openapi.js';
+import { authenticate } from './platform/authenticate.js';
+import { clientAddress } from './platform/client-address.js';
+import { rateLimits } from './platform/rate-limits.js';
+import { WORKSPACE_ROUTES_PATH, workspaceAccess } from './platform/workspace-access.js';
+import { accountRoutes, SESSION_DAYS } from './routes/accounts.js';
 import { healthRoutes } from './routes/health.js';
 import { openAICompatibleRoutes } from './routes/openai-compatible.js';
+import { workspaceRoutes } from './routes/workspaces.js';
 import { webAppRoutes } from './web-app.js';
 
 export type { ServerDependencies } from './context.js';
 
+/** Turns a Hono HTTPException (415 from a validator, say) into Polett's error. */
+function fromHttpException(exception: HTTPException): PolettError {
+  if (exception.status === 415) {
+    return new PolettError({
+      code: 'unsupported_media_type',
+      status: 415,
+      field: 'content-type',
+      message: {
+        sv: 'Anropets innehållstyp stöds inte; skicka JSON med Content-Type: application/json.',
+        en: 'The request content type is not supported; send JSON with Content-Type: application/json.',
+      },
+    });
+  }
+  return new PolettError({
+    code: 'http_error',
+    status: exception.status,
+    message: {
+      sv: `Anropet avvisades (${exception.status}: ${exception.message}); kontrollera anropet och försök igen.`,
+      en: `The request was refused (${exception.status}: ${exception.message}); check the request and try again.`,
+    },
+    cause: exception,
+  });
+}
+
+function resolvePlatform(dependencies: ServerDependencies): Platform {
+  if (dependencies.platform) return dependencies.platform;
+  if (dependencies.storage instanceof SqliteStorage)
+    return openPlatform(dependencies.storage, { sessionDays: SESSION_DAYS });
+  throw new Error('createApp needs a platform for storage other than SQLite');
+}
+
 export function createApp(dependencies: ServerDependencies) {
-  const app = new Hono<AppEnvironment>();
-  const fallbackLocale = dependencies.config.locale;
+  const app = new OpenAPIHono<AppEnvironment>({
+    defaultHook: (result) => {
+      if (!result.success) throw invalidRequest(result.error);
+    },
+  });
+  const { config } = dependencies;
+  const fallbackLocale = config.locale;
+  const platform = resolvePlatform(dependencies);
 
   app.use('*', async (context, next) => {
     context.set('locale', requestLocale(context, fallbackLocale));
+    context.set('ip', clientAddress(context, config.server.trustProxy));
     await next();
   });
 
   app.use(
     '*',
     bodyLimit({
-      maxSize: dependencies.config.server.bodyLimitBytes,
+      maxSize: config.server.bodyLimitBytes,
       onError: (context) => {
         const error = new PolettError({
           code: 'body_too_large',
           status: 413,
           field: 'body',
           message: {
-            sv: `Anropet är större än ${dependencies.config.server.bodyLimitBytes} byte; skicka mindre delar eller höj server.bodyLimitBytes.`,
-            en: `The request is larger than ${dependencies.config.server.bodyLimitBytes} bytes; send smaller parts or raise server.bodyLimitBytes.`,
+            sv: `Anropet är större än ${config.server.bodyLimitBytes} byte; skicka mindre delar eller höj server.bodyLimitBytes.`,
+            en: `The request is larger than ${config.server.bodyLimitBytes} bytes; send smaller parts or raise server.bodyLimitBytes.`,
           },
         });
         return context.json(error.toJSON(context.get('locale')), 413);
@@ -40,9 +94,17 @@ export function createApp(dependencies: ServerDependencies) {
     }),
   );
 
+  const limits = rateLimits(config.server.rateLimit, dependencies.now);
+  app.use('/api/*', limits);
+  app.use('/v1/*', limits);
+  app.use('/api/*', authenticate(platform, dependencies.storage));
+  app.use(WORKSPACE_ROUTES_PATH, workspaceAccess(platform));
+
   app.onError((thrown, context) => {
-    const error = toPolettError(thrown);
+    const error = thrown instanceof HTTPException ? fromHttpException(thrown) : toPolettError(thrown);
     if (error.status >= 500 && error.code === 'internal_error') console.error(thrown);
+    if (error.retryAfterSeconds !== undefined)
+      context.header('Retry-After', String(Math.ceil(error.retryAfterSeconds)));
     return context.json(error.toJSON(context.get('locale') ?? fallbackLocale), error.status as 500);
   });
 
@@ -60,6 +122,32 @@ export function createApp(dependencies: ServerDependencies) {
 
   app.route('/health', healthRoutes(dependencies));
   app.route('/v1', openAICompatibleRoutes(dependencies));
+  app.route('/api', accountRoutes({ platform, config, ...(dependencies.now ? { now: dependencies.now } : {}) }));
+  app.route('/api', workspaceRoutes({ platform }));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'polett_session',
+    description: 'The session cookie from sign-in; writes also need the x-csrf-token header.',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key (`plt_…`) of a workspace, with scopes.',
+  });
+  registerOpenAICompatibleDocument(app.openAPIRegistry);
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Polett API',
+      version: dependencies.version,
+      description:
+        'The REST API of Polett (accounts, workspaces, API keys, audit log, usage) and its OpenAI-compatible API. ' +
+        "Errors share one shape: a stable code, a message in the caller's language and the offending field.",
+    },
+  });
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Polett API' }));
   app.route('/', webAppRoutes());
   return app;
 }

@@ -4,6 +4,8 @@
  * OpenAI-compatible provider is pointed at that server, so the remote-provider code is tested
  * against a real upstream too.
  */
+import { copyFileSync, mkdtempSync, openSync, closeSync, ftruncateSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { generateObject, generateText, streamText } from 'ai';
@@ -168,5 +170,41 @@ describe("Polett's OpenAI-compatible provider against a real upstream (Polett's 
       generateText({ model: consumer.models.languageModel(), prompt: 'Hej', maxRetries: 0 }),
     ).rejects.toMatchObject({ code: 'model_auth_failed' });
     await consumer.close();
+  });
+});
+
+describe('a corrupt or truncated model file', () => {
+  it('gets one clear sentence over HTTP, and the server keeps serving', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'polett-corrupt-'));
+    const truncated = path.join(folder, 'truncated.gguf');
+    copyFileSync(path.join(TEST_MODELS_DIR, TINY_GGUF_MODEL), truncated);
+    const descriptor = openSync(truncated, 'r+');
+    ftruncateSync(descriptor, Math.floor(statSync(truncated).size / 2));
+    closeSync(descriptor);
+    const broken = buildPolett({
+      providers: { local: { type: 'local-gguf', contextSize: 2048 } },
+      models: {
+        broken: { provider: 'local', model: truncated },
+        tiny: { provider: 'local', model: path.join(TEST_MODELS_DIR, TINY_GGUF_MODEL) },
+      },
+      tasks: { chat: ['broken'] },
+    });
+    const key = broken.storage.apiKeys.create({ name: 't', scopes: ['inference'] }).secret;
+    const app = createApp(broken);
+    const request = (model: string) =>
+      app.request('/v1/chat/completions', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Hej' }], max_tokens: 4 }),
+      });
+    const failed = await request('broken');
+    expect(failed.status).toBe(503);
+    const body = (await failed.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('model_file_invalid');
+    expect(body.error.message).toContain('truncated.gguf');
+    expect(body.error.message.split('. ').length).toBeLessThanOrEqual(3);
+    const served = await request('tiny');
+    expect(served.status).toBe(200);
+    await broken.close();
   });
 });

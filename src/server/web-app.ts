@@ -17,7 +17,9 @@ import type { AppEnvironment } from './context.js';
 export const SERVER_PATH_PREFIXES = ['/api', '/v1', '/health', '/openapi.json', '/docs'] as const;
 
 export function isServerPath(requestPath: string): boolean {
-  return SERVER_PATH_PREFIXES.some((prefix) => requestPath === prefix || requestPath.startsWith(`${prefix}/`));
+  return SERVER_PATH_PREFIXES.some(
+    (prefix) => requestPath === prefix || requestPath.startsWith(`${prefix}/`),
+  );
 }
 
 /**

@@ -29,7 +29,8 @@ function Gate() {
     if (invitation) return;
     if (state.status === 'setup' && path !== '/setup') navigate('/setup', { replace: true });
     if (state.status === 'signed-out' && path !== '/sign-in') navigate('/sign-in', { replace: true });
-    if (state.status === 'signed-in' && (path === '/sign-in' || path === '/' )) navigate('/assistant', { replace: true });
+    if (state.status === 'signed-in' && (path === '/sign-in' || path === '/'))
+      navigate('/assistant', { replace: true });
   }, [state.status, path, navigate, invitation]);
 
   if (state.status === 'loading') {

@@ -68,7 +68,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   return (
-    <SessionContext.Provider value={{ state, refresh, signOut, selectWorkspace }}>{children}</SessionContext.Provider>
+    <SessionContext.Provider value={{ state, refresh, signOut, selectWorkspace }}>
+      {children}
+    </SessionContext.Provider>
   );
 }
 

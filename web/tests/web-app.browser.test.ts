@@ -70,7 +70,8 @@ interface AxeViolation {
 async function accessibilityProblems(page: Page): Promise<string[]> {
   await page.addScriptTag({ path: AXE_SCRIPT });
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: unknown[] }> } }).axe;
+    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: unknown[] }> } })
+      .axe;
     return (await axe.run(document)).violations;
   });
   return (violations as AxeViolation[])
@@ -103,11 +104,19 @@ describe.skipIf(chromiumMissing)('the web app in Chromium', () => {
       JSON.stringify({
         providers: {
           local: { type: 'local-gguf' },
-          openai: { type: 'openai-compatible', baseURL: 'https://api.openai.com/v1', apiKey: { env: 'POLETT_TEST_ABSENT_KEY' } },
+          openai: {
+            type: 'openai-compatible',
+            baseURL: 'https://api.openai.com/v1',
+            apiKey: { env: 'POLETT_TEST_ABSENT_KEY' },
+          },
         },
         models: {
           tiny: { provider: 'local', model: path.join(TEST_MODELS_DIR, 'tiny-llama-bpe.gguf') },
-          gpt: { provider: 'openai', model: 'gpt-4o-mini', price: { inputPerMillion: 0.15, outputPerMillion: 0.6, currency: 'USD' } },
+          gpt: {
+            provider: 'openai',
+            model: 'gpt-4o-mini',
+            price: { inputPerMillion: 0.15, outputPerMillion: 0.6, currency: 'USD' },
+          },
         },
         tasks: { chat: ['tiny', 'gpt'] },
       }),
@@ -115,7 +124,11 @@ describe.skipIf(chromiumMissing)('the web app in Chromium', () => {
     server = await startServer({ dataDir, port: 0 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     // bypassCSP: axe-core is injected as a script tag, which the app's own policy rightly forbids.
-    context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 }, locale: 'sv-SE' });
+    context = await browser.newContext({
+      bypassCSP: true,
+      viewport: { width: 1280, height: 900 },
+      locale: 'sv-SE',
+    });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
   });
@@ -139,7 +152,9 @@ describe.skipIf(chromiumMissing)('the web app in Chromium', () => {
   it('walks the owner through first-run set-up and then the model step', async () => {
     await page.goto(server.url);
     await page.waitForURL('**/setup');
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Välkommen till Polett');
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+      'Välkommen till Polett',
+    );
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, '01-setup-account');
 
@@ -171,7 +186,9 @@ describe.skipIf(chromiumMissing)('the web app in Chromium', () => {
   it('shows the Models page with tasks, models and usage', async () => {
     await page.getByRole('heading', { level: 1, name: 'Modeller' }).waitFor();
     await page.getByRole('row', { name: /tiny/ }).first().waitFor();
-    await expect(page.getByRole('row', { name: /gpt/ }).first().textContent()).resolves.toContain('POLETT_TEST_ABSENT_KEY');
+    await expect(page.getByRole('row', { name: /gpt/ }).first().textContent()).resolves.toContain(
+      'POLETT_TEST_ABSENT_KEY',
+    );
     await page.getByRole('heading', { name: 'Användning' }).waitFor();
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, '03-models');

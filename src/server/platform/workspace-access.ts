@@ -6,10 +6,9 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import {
-  ROLE_PERMISSIONS,
-  SCOPE_PERMISSIONS,
+  permissionsOfScopes,
   platformErrors,
-  type ApiKeyScope,
+  ROLE_PERMISSIONS,
   type Permission,
   type Platform,
   type Role,
@@ -50,9 +49,7 @@ export function workspaceAccess(platform: Platform): MiddlewareHandler<AppEnviro
     } else {
       const { key } = principal;
       if (key.workspaceId !== workspaceId || !scope.workspace.get()) throw platformErrors.workspaceNotFound();
-      const permissions = [
-        ...new Set(key.scopes.flatMap((name) => SCOPE_PERMISSIONS[name as ApiKeyScope] ?? [])),
-      ];
+      const permissions = permissionsOfScopes(key.scopes);
       access = {
         id: workspaceId,
         scope,

@@ -10,8 +10,8 @@ import {
   acceptInvitation,
   changePassword,
   recordForUser,
+  permissionsOfScopes,
   ROLE_PERMISSIONS,
-  SCOPE_PERMISSIONS,
   setUpOwner,
   signIn,
   SignInGuard,
@@ -195,7 +195,7 @@ export function accountRoutes(dependencies: { platform: Platform; config: Polett
       if (principal?.kind !== 'api-key') throw new Error('authenticate let an anonymous caller through');
       const { key } = principal;
       const workspace = key.workspaceId ? platform.forWorkspace(key.workspaceId).workspace.get() : undefined;
-      const permissions = [...new Set(key.scopes.flatMap((scope) => SCOPE_PERMISSIONS[scope as ApiKeyScope] ?? []))];
+      const permissions = permissionsOfScopes(key.scopes);
       return context.json(
         {
           user: null,

@@ -12,6 +12,7 @@ import {
   removeMember,
   revokeApiKey,
   revokeInvitation,
+  permissionsOfScopes,
   ROLE_PERMISSIONS,
   updateWorkspaceSettings,
   type InvitationRecord,
@@ -64,7 +65,7 @@ function workspaceRoute(permission: Permission) {
   return {
     tags,
     security: SIGNED_IN,
-    middleware: [requirePermission(permission)] as const,
+    middleware: requirePermission(permission),
     description: `Needs the \`${permission}\` permission in the workspace (see the roles table).`,
   };
 }
@@ -87,7 +88,8 @@ export function workspaceRoutes(dependencies: { platform: Platform }) {
       if (principal?.kind === 'user') return context.json({ workspaces: membershipsOf(platform, principal.user.id) }, 200);
       const key = principal?.kind === 'api-key' ? principal.key : undefined;
       const workspace = key?.workspaceId ? platform.forWorkspace(key.workspaceId).workspace.get() : undefined;
-      return context.json({ workspaces: workspace ? [{ workspace, role: null, permissions: [] }] : [] }, 200);
+      const permissions = key ? permissionsOfScopes(key.scopes) : [];
+      return context.json({ workspaces: workspace ? [{ workspace, role: null, permissions }] : [] }, 200);
     },
   );
 

@@ -46,11 +46,7 @@ function csrfFromCookie(): string | undefined {
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export async function apiRequest<Result>(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<Result> {
+export async function apiRequest<Result>(method: string, path: string, body?: unknown): Promise<Result> {
   const headers: Record<string, string> = { accept: 'application/json', 'accept-language': currentLocale };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (WRITE_METHODS.has(method)) {
@@ -77,7 +73,8 @@ export async function apiRequest<Result>(
       parsed = undefined;
     }
   }
-  if (!response.ok) throw new ApiError(response.status, parsed as Partial<ApiErrorBody>, `HTTP ${response.status}`);
+  if (!response.ok)
+    throw new ApiError(response.status, parsed as Partial<ApiErrorBody>, `HTTP ${response.status}`);
   if (parsed && typeof parsed === 'object' && 'csrfToken' in parsed && typeof parsed.csrfToken === 'string') {
     setCsrfToken(parsed.csrfToken);
   }

@@ -106,7 +106,8 @@ export async function fetchSession(): Promise<SessionView | undefined> {
   }
 }
 
-export const signIn = (input: { email: string; password: string }) => api.post<SessionDto>(ROUTES.session, input);
+export const signIn = (input: { email: string; password: string }) =>
+  api.post<SessionDto>(ROUTES.session, input);
 
 export async function signOutRequest(): Promise<void> {
   try {
@@ -134,29 +135,36 @@ export const changePassword = (input: { currentPassword: string; newPassword: st
 export const acceptInvitation = (input: { token: string; name: string; password: string; locale: Locale }) =>
   api.post<SessionDto>(ROUTES.acceptInvitation, input);
 
-const workspacePath = (workspaceId: string, rest = '') => `/api/workspaces/${encodeURIComponent(workspaceId)}${rest}`;
+const workspacePath = (workspaceId: string, rest = '') =>
+  `/api/workspaces/${encodeURIComponent(workspaceId)}${rest}`;
 
 export const getWorkspace = (workspaceId: string) => api.get<WorkspaceDto>(workspacePath(workspaceId));
 export const updateWorkspace = (
   workspaceId: string,
-  changes: { name?: string; conversationRetentionDays?: number | null; feedbackRetentionDays?: number | null },
+  changes: {
+    name?: string;
+    conversationRetentionDays?: number | null;
+    feedbackRetentionDays?: number | null;
+  },
 ) => api.patch<WorkspaceDto>(workspacePath(workspaceId), changes);
 
 export const listMembers = (workspaceId: string) =>
   api.get<z.infer<typeof memberListSchema>>(workspacePath(workspaceId, '/members'));
 export const inviteMember = (workspaceId: string, input: { email: string; role: Role }) =>
-  api.post<z.infer<typeof inviteResultSchema>>(workspacePath(workspaceId, '/invitations'), input);
+  api.post<z.infer<typeof inviteResultSchema>>(workspacePath(workspaceId, '/members'), input);
+export const withdrawInvitation = (workspaceId: string, invitationId: string) =>
+  api.delete<unknown>(workspacePath(workspaceId, `/invitations/${encodeURIComponent(invitationId)}`));
 export const changeMemberRole = (workspaceId: string, userId: string, role: Role) =>
   api.patch<unknown>(workspacePath(workspaceId, `/members/${encodeURIComponent(userId)}`), { role });
 export const removeMember = (workspaceId: string, userId: string) =>
   api.delete<unknown>(workspacePath(workspaceId, `/members/${encodeURIComponent(userId)}`));
 
 export const listApiKeys = (workspaceId: string) =>
-  api.get<z.infer<typeof apiKeyListSchema>>(workspacePath(workspaceId, '/api-keys'));
+  api.get<z.infer<typeof apiKeyListSchema>>(workspacePath(workspaceId, '/keys'));
 export const createApiKey = (workspaceId: string, input: { name: string; scopes: ApiKeyScope[] }) =>
-  api.post<z.infer<typeof createdApiKeySchema>>(workspacePath(workspaceId, '/api-keys'), input);
+  api.post<z.infer<typeof createdApiKeySchema>>(workspacePath(workspaceId, '/keys'), input);
 export const revokeApiKey = (workspaceId: string, keyId: string) =>
-  api.delete<unknown>(workspacePath(workspaceId, `/api-keys/${encodeURIComponent(keyId)}`));
+  api.delete<unknown>(workspacePath(workspaceId, `/keys/${encodeURIComponent(keyId)}`));
 
 export const listAudit = (workspaceId: string) =>
   api.get<z.infer<typeof auditPageSchema>>(workspacePath(workspaceId, '/audit?limit=50'));

@@ -11,7 +11,8 @@ export function LanguageSwitch() {
     setLocale(next);
     // Saved on the account too, so the choice follows the person to another browser; the switch
     // has already happened here if that fails.
-    if (state.status === 'signed-in' && next !== state.session.user.locale) void saveMyLocale(next).catch(() => undefined);
+    if (state.status === 'signed-in' && next !== state.session.user.locale)
+      void saveMyLocale(next).catch(() => undefined);
   };
   const options: { value: Locale; label: string; native: string }[] = [
     { value: 'sv', label: t('language.sv'), native: 'Svenska' },

@@ -89,8 +89,15 @@ export function ModelSetup() {
   const { t } = useLocale();
   const { workspaceId } = useSignedIn();
   const { health, error, reload } = useHealth();
-  const [provider, setProvider] = useState({ name: 'openai', baseURL: 'https://api.openai.com/v1', apiKey: '', model: 'gpt-4o-mini' });
-  const [saveResult, setSaveResult] = useState<{ kind: 'saved' } | { kind: 'missing' } | { kind: 'error'; message: string }>();
+  const [provider, setProvider] = useState({
+    name: 'openai',
+    baseURL: 'https://api.openai.com/v1',
+    apiKey: '',
+    model: 'gpt-4o-mini',
+  });
+  const [saveResult, setSaveResult] = useState<
+    { kind: 'saved' } | { kind: 'missing' } | { kind: 'error'; message: string }
+  >();
   const [testResult, setTestResult] = useState<{ kind: 'success' | 'error' | 'info'; text: string }>();
   const [testing, setTesting] = useState(false);
 
@@ -110,7 +117,8 @@ export function ModelSetup() {
       await reload();
     } catch (caught) {
       if (caught instanceof ApiError && caught.isMissingRoute) setSaveResult({ kind: 'missing' });
-      else setSaveResult({ kind: 'error', message: caught instanceof Error ? caught.message : String(caught) });
+      else
+        setSaveResult({ kind: 'error', message: caught instanceof Error ? caught.message : String(caught) });
     }
   };
 
@@ -155,8 +163,22 @@ export function ModelSetup() {
         <h2 id="provider-heading">{t('provider.title')}</h2>
         <p>{t('provider.intro')}</p>
         <form onSubmit={(event) => void save(event)} className="grid-form">
-          <FormField label={t('provider.name')} name="providerName" required pattern="[a-z0-9-]+" value={provider.name} onChange={update('name')} />
-          <FormField label={t('provider.baseUrl')} name="baseURL" type="url" required value={provider.baseURL} onChange={update('baseURL')} />
+          <FormField
+            label={t('provider.name')}
+            name="providerName"
+            required
+            pattern="[a-z0-9-]+"
+            value={provider.name}
+            onChange={update('name')}
+          />
+          <FormField
+            label={t('provider.baseUrl')}
+            name="baseURL"
+            type="url"
+            required
+            value={provider.baseURL}
+            onChange={update('baseURL')}
+          />
           <FormField
             label={t('provider.apiKey')}
             hint={t('provider.apiKeyHint')}
@@ -166,13 +188,21 @@ export function ModelSetup() {
             value={provider.apiKey}
             onChange={update('apiKey')}
           />
-          <FormField label={t('provider.model')} name="model" required value={provider.model} onChange={update('model')} />
+          <FormField
+            label={t('provider.model')}
+            name="model"
+            required
+            value={provider.model}
+            onChange={update('model')}
+          />
           <div className="actions">
             <button type="submit">{t('provider.save')}</button>
           </div>
         </form>
         {saveResult?.kind === 'saved' ? <Alert kind="success">{t('provider.saved')}</Alert> : null}
-        {saveResult?.kind === 'error' ? <Alert kind="error">{t('form.failed', { message: saveResult.message })}</Alert> : null}
+        {saveResult?.kind === 'error' ? (
+          <Alert kind="error">{t('form.failed', { message: saveResult.message })}</Alert>
+        ) : null}
         {saveResult?.kind === 'missing' ? (
           <Alert kind="info">
             <p>{t('provider.noRoute')}</p>

@@ -33,7 +33,9 @@ export function Shell() {
   const { signOut, selectWorkspace } = useSession();
   const { session, workspaceId } = useSignedIn();
   const mainRef = useRef<HTMLElement>(null);
-  const section = SECTIONS.find((candidate) => path === candidate.path || path.startsWith(`${candidate.path}/`));
+  const section = SECTIONS.find(
+    (candidate) => path === candidate.path || path.startsWith(`${candidate.path}/`),
+  );
 
   useEffect(() => {
     // After a page change, move focus to the new page so that screen readers start reading there.

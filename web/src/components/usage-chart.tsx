@@ -27,7 +27,8 @@ export function UsageChart({ rows, days, measure, title }: UsageChartProps) {
   const { t, formatNumber, formatCurrency, formatDate } = useLocale();
   const tasks = tasksOf(rows);
   const currency = rows.find((row) => row.currency)?.currency ?? 'USD';
-  const format = (value: number) => (measure === 'tokens' ? formatNumber(value) : formatCurrency(value, currency));
+  const format = (value: number) =>
+    measure === 'tokens' ? formatNumber(value) : formatCurrency(value, currency);
   // Axis labels stay short so that they fit beside the bars: "6,3 tn", "0,015 US$".
   const formatTick = (value: number) =>
     measure === 'tokens'
@@ -51,7 +52,11 @@ export function UsageChart({ rows, days, measure, title }: UsageChartProps) {
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={t('usage.chartLabel', { series: title })}>
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        role="img"
+        aria-label={t('usage.chartLabel', { series: title })}
+      >
         {ticks.map((tick) => {
           const y = 8 + plotHeight - (tick / maximum) * plotHeight;
           return (
@@ -98,7 +103,11 @@ export function UsageChart({ rows, days, measure, title }: UsageChartProps) {
       <ul className="legend">
         {tasks.map((task, taskIndex) => (
           <li key={task}>
-            <span className="swatch" style={{ background: TASK_COLOURS[taskIndex % TASK_COLOURS.length] }} aria-hidden="true" />
+            <span
+              className="swatch"
+              style={{ background: TASK_COLOURS[taskIndex % TASK_COLOURS.length] }}
+              aria-hidden="true"
+            />
             {task}
           </li>
         ))}
@@ -117,16 +126,25 @@ export function UsageTable({ rows }: { rows: UsagePerDayAndTask[] }) {
       <thead>
         <tr>
           <th scope="col">{t('tasks.task')}</th>
-          <th scope="col" className="number">{t('usage.calls')}</th>
-          <th scope="col" className="number">{t('usage.inputTokens')}</th>
-          <th scope="col" className="number">{t('usage.outputTokens')}</th>
-          <th scope="col" className="number">{t('usage.cost')}</th>
+          <th scope="col" className="number">
+            {t('usage.calls')}
+          </th>
+          <th scope="col" className="number">
+            {t('usage.inputTokens')}
+          </th>
+          <th scope="col" className="number">
+            {t('usage.outputTokens')}
+          </th>
+          <th scope="col" className="number">
+            {t('usage.cost')}
+          </th>
         </tr>
       </thead>
       <tbody>
         {tasks.map((task) => {
           const ofTask = rows.filter((row) => row.task === task);
-          const sum = (pick: (row: UsagePerDayAndTask) => number) => ofTask.reduce((total, row) => total + pick(row), 0);
+          const sum = (pick: (row: UsagePerDayAndTask) => number) =>
+            ofTask.reduce((total, row) => total + pick(row), 0);
           const currency = ofTask.find((row) => row.currency)?.currency;
           return (
             <tr key={task}>
@@ -134,7 +152,14 @@ export function UsageTable({ rows }: { rows: UsagePerDayAndTask[] }) {
               <td className="number">{formatNumber(sum((row) => row.calls))}</td>
               <td className="number">{formatNumber(sum((row) => row.inputTokens))}</td>
               <td className="number">{formatNumber(sum((row) => row.outputTokens))}</td>
-              <td className="number">{currency ? formatCurrency(sum((row) => row.cost), currency) : '–'}</td>
+              <td className="number">
+                {currency
+                  ? formatCurrency(
+                      sum((row) => row.cost),
+                      currency,
+                    )
+                  : '–'}
+              </td>
             </tr>
           );
         })}

@@ -37,7 +37,7 @@ export const messages = {
   'notBuilt.title': { sv: 'Den här delen är inte byggd ännu', en: 'This part is not built yet' },
   'notBuilt.assistant': {
     sv: 'Här kommer assistenten att svara era kunder utifrån era egna dokument, med källhänvisningar, och lämna över till en person när den är osäker.',
-    en: "Here the assistant will answer your customers from your own documents, with citations, and hand over to a person when it is unsure.",
+    en: 'Here the assistant will answer your customers from your own documents, with citations, and hand over to a person when it is unsure.',
   },
   'notBuilt.inbox': {
     sv: 'Här kommer personalen att se pågående kundsamtal och kunna ta över dem från assistenten.',
@@ -68,7 +68,10 @@ export const messages = {
   'setup.ownerName': { sv: 'Ditt namn', en: 'Your name' },
   'setup.email': { sv: 'E-postadress', en: 'E-mail address' },
   'setup.password': { sv: 'Lösenord', en: 'Password' },
-  'setup.passwordHint': { sv: 'Minst {count} tecken; en mening fungerar bra.', en: 'At least {count} characters; a sentence works well.' },
+  'setup.passwordHint': {
+    sv: 'Minst {count} tecken; en mening fungerar bra.',
+    en: 'At least {count} characters; a sentence works well.',
+  },
   'setup.companyName': { sv: 'Företagets namn', en: "The company's name" },
   'setup.submit': { sv: 'Skapa konto', en: 'Create account' },
   'setup.submitting': { sv: 'Skapar …', en: 'Creating …' },
@@ -111,7 +114,10 @@ export const messages = {
   'provider.saved': { sv: 'Leverantören är sparad.', en: 'The provider is saved.' },
   'provider.test': { sv: 'Testa', en: 'Test' },
   'provider.testing': { sv: 'Testar …', en: 'Testing …' },
-  'provider.testOk': { sv: 'Svar på {milliseconds} ms: ”{text}”', en: 'Answer in {milliseconds} ms: “{text}”' },
+  'provider.testOk': {
+    sv: 'Svar på {milliseconds} ms: ”{text}”',
+    en: 'Answer in {milliseconds} ms: “{text}”',
+  },
   'provider.noRoute': {
     sv: 'Leverantörer kan ännu inte sparas från webben. Lägg in dem i polett.json i datamappen och starta om Polett, så här:',
     en: 'Providers cannot be saved from the web yet. Add them to polett.json in the data folder and restart Polett, like this:',
@@ -127,8 +133,8 @@ export const messages = {
   'signIn.password': { sv: 'Lösenord', en: 'Password' },
   'signIn.submit': { sv: 'Logga in', en: 'Sign in' },
   'signIn.submitting': { sv: 'Loggar in …', en: 'Signing in …' },
-  'signOut': { sv: 'Logga ut', en: 'Sign out' },
-  'signedInAs': { sv: 'Inloggad som {name}', en: 'Signed in as {name}' },
+  signOut: { sv: 'Logga ut', en: 'Sign out' },
+  signedInAs: { sv: 'Inloggad som {name}', en: 'Signed in as {name}' },
   'workspace.label': { sv: 'Arbetsyta', en: 'Workspace' },
 
   'models.title': { sv: 'Modeller', en: 'Models' },
@@ -192,6 +198,9 @@ export const messages = {
     sv: '{name} har redan ett konto och är nu medlem.',
     en: '{name} has an account already and is now a member.',
   },
+  'settings.pendingInvitations': { sv: 'Väntande inbjudningar', en: 'Pending invitations' },
+  'settings.invitationExpires': { sv: 'Gäller till', en: 'Valid until' },
+  'settings.withdraw': { sv: 'Dra tillbaka inbjudan till {email}', en: 'Withdraw the invitation to {email}' },
   'settings.removeMember': { sv: 'Ta bort {name}', en: 'Remove {name}' },
   'settings.apiKeys': { sv: 'API-nycklar', en: 'API keys' },
   'settings.apiKeysIntro': {

@@ -46,7 +46,14 @@ export function InvitationPage() {
           <>
             <p>{t('invitation.intro')}</p>
             <form onSubmit={(event) => void submit(event)}>
-              <FormField label={t('setup.ownerName')} name="name" autoComplete="name" required value={name} onChange={(event) => setName(event.target.value)} />
+              <FormField
+                label={t('setup.ownerName')}
+                name="name"
+                autoComplete="name"
+                required
+                value={name}
+                onChange={(event) => setName(event.target.value)}
+              />
               <FormField
                 label={t('setup.password')}
                 hint={t('setup.passwordHint', { count: MINIMUM_PASSWORD_LENGTH })}

@@ -22,8 +22,12 @@ export function ModelsPage() {
   const { t } = useLocale();
   const { workspaceId } = useSignedIn();
   const { health } = useHealth();
-  const [usage, setUsage] = useState<{ rows: UsagePerDayAndTask[] } | { missing: true } | { error: string }>();
-  const [testResults, setTestResults] = useState<Record<string, { kind: 'success' | 'error'; text: string }>>({});
+  const [usage, setUsage] = useState<
+    { rows: UsagePerDayAndTask[] } | { missing: true } | { error: string }
+  >();
+  const [testResults, setTestResults] = useState<Record<string, { kind: 'success' | 'error'; text: string }>>(
+    {},
+  );
   const days = lastDays(USAGE_DAYS);
 
   useEffect(() => {
@@ -44,7 +48,10 @@ export function ModelsPage() {
       const answer = await testModel(workspaceId, alias);
       setTestResults((current) => ({
         ...current,
-        [alias]: { kind: 'success', text: t('provider.testOk', { milliseconds: Math.round(answer.milliseconds), text: answer.text }) },
+        [alias]: {
+          kind: 'success',
+          text: t('provider.testOk', { milliseconds: Math.round(answer.milliseconds), text: answer.text }),
+        },
       }));
     } catch (caught) {
       setTestResults((current) => ({
@@ -71,19 +78,33 @@ export function ModelsPage() {
                 <th scope="col">{t('models.where')}</th>
                 <th scope="col">{t('models.tasks')}</th>
                 <th scope="col">{t('models.state')}</th>
-                <th scope="col"><span className="visually-hidden">{t('provider.test')}</span></th>
+                <th scope="col">
+                  <span className="visually-hidden">{t('provider.test')}</span>
+                </th>
               </tr>
             </thead>
             <tbody>
               {health.models.map((model) => (
                 <tr key={model.alias}>
-                  <th scope="row"><code>{model.alias}</code></th>
-                  <td>{model.provider} <span className="muted">({model.type})</span></td>
+                  <th scope="row">
+                    <code>{model.alias}</code>
+                  </th>
+                  <td>
+                    {model.provider} <span className="muted">({model.type})</span>
+                  </td>
                   <td>{model.remote ? t('models.remote') : t('models.local')}</td>
                   <td>{model.tasks.join(', ')}</td>
                   <td>
-                    {model.ready ? <span className="badge badge-ok">{t('models.ready')}</span> : <span className="badge badge-missing"><InlineCode text={model.problem ?? ''} /></span>}
-                    {testResults[model.alias] ? <Alert kind={testResults[model.alias]!.kind}>{testResults[model.alias]!.text}</Alert> : null}
+                    {model.ready ? (
+                      <span className="badge badge-ok">{t('models.ready')}</span>
+                    ) : (
+                      <span className="badge badge-missing">
+                        <InlineCode text={model.problem ?? ''} />
+                      </span>
+                    )}
+                    {testResults[model.alias] ? (
+                      <Alert kind={testResults[model.alias]!.kind}>{testResults[model.alias]!.text}</Alert>
+                    ) : null}
                   </td>
                   <td>
                     <button type="button" className="secondary small" onClick={() => void test(model.alias)}>

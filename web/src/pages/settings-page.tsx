@@ -1,5 +1,14 @@
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { API_KEY_SCOPES, ROLES, ROLE_NAMES, can, canAssignRole, type ApiKeyScope, type Permission, type Role } from '../../../src/platform/roles.ts';
+import {
+  API_KEY_SCOPES,
+  ROLES,
+  ROLE_NAMES,
+  can,
+  canAssignRole,
+  type ApiKeyScope,
+  type Permission,
+  type Role,
+} from '../../../src/platform/roles.ts';
 import { ApiError } from '../api/client.ts';
 import {
   changeMemberRole,
@@ -14,6 +23,7 @@ import {
   removeMember,
   revokeApiKey,
   updateWorkspace,
+  withdrawInvitation,
   type AuditEntry,
   type MemberRecord,
   type WorkspaceApiKeyRecord,
@@ -52,7 +62,13 @@ function errorText(caught: unknown): string {
   return caught instanceof Error ? caught.message : String(caught);
 }
 
-function LoadedView<Value>({ loaded, children }: { loaded: Loaded<Value>; children: (value: Value) => ReactNode }) {
+function LoadedView<Value>({
+  loaded,
+  children,
+}: {
+  loaded: Loaded<Value>;
+  children: (value: Value) => ReactNode;
+}) {
   const { t } = useLocale();
   if (loaded.state === 'loading') return <p>{t('app.loading')}</p>;
   if (loaded.state === 'missing') return <p className="muted">{t('settings.notAvailable')}</p>;
@@ -132,35 +148,82 @@ function useSaver(save: () => Promise<unknown>, after: () => Promise<void> | voi
   return { message, submit };
 }
 
-function WorkspaceNameForm({ workspace, editable, onSaved }: { workspace: WorkspaceRecord; editable: boolean; onSaved: () => Promise<void> }) {
+function WorkspaceNameForm({
+  workspace,
+  editable,
+  onSaved,
+}: {
+  workspace: WorkspaceRecord;
+  editable: boolean;
+  onSaved: () => Promise<void>;
+}) {
   const { t } = useLocale();
   const { workspaceId } = useSignedIn();
   const [name, setName] = useState(workspace.name);
   const { message, submit } = useSaver(() => updateWorkspace(workspaceId, { name }), onSaved);
   return (
     <form onSubmit={(event) => void submit(event)} className="inline-form">
-      <FormField label={t('settings.workspaceName')} name="workspaceName" required readOnly={!editable} value={name} onChange={(event) => setName(event.target.value)} />
+      <FormField
+        label={t('settings.workspaceName')}
+        name="workspaceName"
+        required
+        readOnly={!editable}
+        value={name}
+        onChange={(event) => setName(event.target.value)}
+      />
       {editable ? <button type="submit">{t('settings.save')}</button> : null}
       {message ? <Alert kind={message.kind}>{message.text}</Alert> : null}
     </form>
   );
 }
 
-function RetentionForm({ workspace, editable, onSaved }: { workspace: WorkspaceRecord; editable: boolean; onSaved: () => Promise<void> }) {
+function RetentionForm({
+  workspace,
+  editable,
+  onSaved,
+}: {
+  workspace: WorkspaceRecord;
+  editable: boolean;
+  onSaved: () => Promise<void>;
+}) {
   const { t } = useLocale();
   const { workspaceId } = useSignedIn();
-  const [conversationDays, setConversationDays] = useState(workspace.conversationRetentionDays?.toString() ?? '');
+  const [conversationDays, setConversationDays] = useState(
+    workspace.conversationRetentionDays?.toString() ?? '',
+  );
   const [feedbackDays, setFeedbackDays] = useState(workspace.feedbackRetentionDays?.toString() ?? '');
   // An empty field means "keep forever", which the server stores as null.
   const days = (value: string) => (value.trim() === '' ? null : Number(value));
   const { message, submit } = useSaver(
-    () => updateWorkspace(workspaceId, { conversationRetentionDays: days(conversationDays), feedbackRetentionDays: days(feedbackDays) }),
+    () =>
+      updateWorkspace(workspaceId, {
+        conversationRetentionDays: days(conversationDays),
+        feedbackRetentionDays: days(feedbackDays),
+      }),
     onSaved,
   );
   return (
     <form onSubmit={(event) => void submit(event)} className="inline-form">
-      <FormField label={t('settings.conversationDays')} name="conversationDays" type="number" min={1} inputMode="numeric" readOnly={!editable} value={conversationDays} onChange={(event) => setConversationDays(event.target.value)} />
-      <FormField label={t('settings.feedbackDays')} name="feedbackDays" type="number" min={1} inputMode="numeric" readOnly={!editable} value={feedbackDays} onChange={(event) => setFeedbackDays(event.target.value)} />
+      <FormField
+        label={t('settings.conversationDays')}
+        name="conversationDays"
+        type="number"
+        min={1}
+        inputMode="numeric"
+        readOnly={!editable}
+        value={conversationDays}
+        onChange={(event) => setConversationDays(event.target.value)}
+      />
+      <FormField
+        label={t('settings.feedbackDays')}
+        name="feedbackDays"
+        type="number"
+        min={1}
+        inputMode="numeric"
+        readOnly={!editable}
+        value={feedbackDays}
+        onChange={(event) => setFeedbackDays(event.target.value)}
+      />
       {editable ? <button type="submit">{t('settings.save')}</button> : null}
       {message ? <Alert kind={message.kind}>{message.text}</Alert> : null}
     </form>
@@ -172,7 +235,7 @@ function roleName(role: Role, locale: 'sv' | 'en'): string {
 }
 
 function MembersSection({ role }: { role: Role }) {
-  const { t, locale } = useLocale();
+  const { t, locale, formatDateTime } = useLocale();
   const { workspaceId, session } = useSignedIn();
   const load = useCallback(() => listMembers(workspaceId), [workspaceId]);
   const { loaded, reload } = useLoaded(load);
@@ -186,7 +249,8 @@ function MembersSection({ role }: { role: Role }) {
     try {
       const answer = await inviteMember(workspaceId, invite);
       // A person who has an account joins at once; anyone else gets a link to create one.
-      if (answer.member) setMessage({ kind: 'success', text: t('settings.joined', { name: answer.member.name }) });
+      if (answer.member)
+        setMessage({ kind: 'success', text: t('settings.joined', { name: answer.member.name }) });
       else
         setMessage({
           kind: 'success',
@@ -213,63 +277,133 @@ function MembersSection({ role }: { role: Role }) {
       <h2 id="members-heading">{t('settings.members')}</h2>
       <LoadedView loaded={loaded}>
         {(value) => (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('settings.memberName')}</th>
-                <th scope="col">{t('settings.memberEmail')}</th>
-                <th scope="col">{t('settings.memberRole')}</th>
-                {manage ? <th scope="col"><span className="visually-hidden">{t('settings.removeMember', { name: '' })}</span></th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {value.members.map((member: MemberRecord) => {
-                const self = member.userId === session.user.id;
-                const changeable = manage && !self && canAssignRole(role, member.role);
-                return (
-                  <tr key={member.userId}>
-                    <th scope="row">{member.name}</th>
-                    <td>{member.email}</td>
-                    <td>
-                      {changeable ? (
-                        <select
-                          aria-label={`${t('settings.memberRole')}: ${member.name}`}
-                          value={member.role}
-                          onChange={(event) => void act(() => changeMemberRole(workspaceId, member.userId, event.target.value as Role))}
-                        >
-                          {assignable.map((candidate) => (
-                            <option key={candidate} value={candidate}>{roleName(candidate, locale)}</option>
-                          ))}
-                        </select>
-                      ) : (
-                        roleName(member.role, locale)
-                      )}
-                    </td>
-                    {manage ? (
+          <>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t('settings.memberName')}</th>
+                  <th scope="col">{t('settings.memberEmail')}</th>
+                  <th scope="col">{t('settings.memberRole')}</th>
+                  {manage ? (
+                    <th scope="col">
+                      <span className="visually-hidden">{t('settings.removeMember', { name: '' })}</span>
+                    </th>
+                  ) : null}
+                </tr>
+              </thead>
+              <tbody>
+                {value.members.map((member: MemberRecord) => {
+                  const self = member.userId === session.user.id;
+                  const changeable = manage && !self && canAssignRole(role, member.role);
+                  return (
+                    <tr key={member.userId}>
+                      <th scope="row">{member.name}</th>
+                      <td>{member.email}</td>
                       <td>
                         {changeable ? (
-                          <button type="button" className="danger small" onClick={() => void act(() => removeMember(workspaceId, member.userId))}>
-                            {t('settings.removeMember', { name: member.name })}
-                          </button>
-                        ) : null}
+                          <select
+                            aria-label={`${t('settings.memberRole')}: ${member.name}`}
+                            value={member.role}
+                            onChange={(event) =>
+                              void act(() =>
+                                changeMemberRole(workspaceId, member.userId, event.target.value as Role),
+                              )
+                            }
+                          >
+                            {assignable.map((candidate) => (
+                              <option key={candidate} value={candidate}>
+                                {roleName(candidate, locale)}
+                              </option>
+                            ))}
+                          </select>
+                        ) : (
+                          roleName(member.role, locale)
+                        )}
                       </td>
+                      {manage ? (
+                        <td>
+                          {changeable ? (
+                            <button
+                              type="button"
+                              className="danger small"
+                              onClick={() => void act(() => removeMember(workspaceId, member.userId))}
+                            >
+                              {t('settings.removeMember', { name: member.name })}
+                            </button>
+                          ) : null}
+                        </td>
+                      ) : null}
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+            {value.invitations.length > 0 ? (
+              <table>
+                <caption>{t('settings.pendingInvitations')}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('settings.memberEmail')}</th>
+                    <th scope="col">{t('settings.memberRole')}</th>
+                    <th scope="col">{t('settings.invitationExpires')}</th>
+                    {manage ? (
+                      <th scope="col">
+                        <span className="visually-hidden">{t('settings.withdraw', { email: '' })}</span>
+                      </th>
                     ) : null}
                   </tr>
-                );
-              })}
-            </tbody>
-          </table>
+                </thead>
+                <tbody>
+                  {value.invitations.map((invitation) => (
+                    <tr key={invitation.id}>
+                      <th scope="row">{invitation.email}</th>
+                      <td>{roleName(invitation.role, locale)}</td>
+                      <td>{formatDateTime(invitation.expiresAt)}</td>
+                      {manage ? (
+                        <td>
+                          <button
+                            type="button"
+                            className="danger small"
+                            onClick={() => void act(() => withdrawInvitation(workspaceId, invitation.id))}
+                          >
+                            {t('settings.withdraw', { email: invitation.email })}
+                          </button>
+                        </td>
+                      ) : null}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ) : null}
+          </>
         )}
       </LoadedView>
       {manage ? (
-        <form onSubmit={(event) => void submitInvite(event)} className="inline-form" aria-labelledby="invite-heading">
+        <form
+          onSubmit={(event) => void submitInvite(event)}
+          className="inline-form"
+          aria-labelledby="invite-heading"
+        >
           <h3 id="invite-heading">{t('settings.inviteTitle')}</h3>
-          <FormField label={t('settings.memberEmail')} name="inviteEmail" type="email" required value={invite.email} onChange={(event) => setInvite({ ...invite, email: event.target.value })} />
+          <FormField
+            label={t('settings.memberEmail')}
+            name="inviteEmail"
+            type="email"
+            required
+            value={invite.email}
+            onChange={(event) => setInvite({ ...invite, email: event.target.value })}
+          />
           <div className="field">
             <label htmlFor="invite-role">{t('settings.memberRole')}</label>
-            <select id="invite-role" value={invite.role} onChange={(event) => setInvite({ ...invite, role: event.target.value as Role })}>
+            <select
+              id="invite-role"
+              value={invite.role}
+              onChange={(event) => setInvite({ ...invite, role: event.target.value as Role })}
+            >
               {assignable.map((candidate) => (
-                <option key={candidate} value={candidate}>{roleName(candidate, locale)}</option>
+                <option key={candidate} value={candidate}>
+                  {roleName(candidate, locale)}
+                </option>
               ))}
             </select>
           </div>
@@ -318,7 +452,10 @@ function ApiKeysSection() {
 
   const copy = async () => {
     if (!created) return;
-    await navigator.clipboard.writeText(created.secret).then(() => setCopied(true), () => setCopied(false));
+    await navigator.clipboard.writeText(created.secret).then(
+      () => setCopied(true),
+      () => setCopied(false),
+    );
   };
 
   return (
@@ -326,7 +463,13 @@ function ApiKeysSection() {
       <h2 id="keys-heading">{t('settings.apiKeys')}</h2>
       <p>{t('settings.apiKeysIntro')}</p>
       <form onSubmit={(event) => void submit(event)} className="inline-form">
-        <FormField label={t('settings.keyName')} name="keyName" required value={name} onChange={(event) => setName(event.target.value)} />
+        <FormField
+          label={t('settings.keyName')}
+          name="keyName"
+          required
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+        />
         <fieldset className="field">
           <legend>{t('settings.keyScopes')}</legend>
           {API_KEY_SCOPES.map((scope) => (
@@ -337,7 +480,9 @@ function ApiKeysSection() {
                 value={scope}
                 checked={scopes.includes(scope)}
                 onChange={(event) =>
-                  setScopes((current) => (event.target.checked ? [...current, scope] : current.filter((entry) => entry !== scope)))
+                  setScopes((current) =>
+                    event.target.checked ? [...current, scope] : current.filter((entry) => entry !== scope),
+                  )
                 }
               />
               <code>{scope}</code>
@@ -352,7 +497,9 @@ function ApiKeysSection() {
           <p>
             <strong>{created.name}</strong>: {t('settings.keyCreated')}
           </p>
-          <code className="secret" data-testid="created-key">{created.secret}</code>{' '}
+          <code className="secret" data-testid="created-key">
+            {created.secret}
+          </code>{' '}
           <button type="button" className="secondary small" onClick={() => void copy()}>
             {copied ? t('settings.copied') : t('settings.copy')}
           </button>
@@ -371,7 +518,9 @@ function ApiKeysSection() {
                   <th scope="col">{t('settings.keyScopes')}</th>
                   <th scope="col">{t('settings.keyCreatedAt')}</th>
                   <th scope="col">{t('settings.keyLastUsed')}</th>
-                  <th scope="col"><span className="visually-hidden">{t('settings.revoke', { name: '' })}</span></th>
+                  <th scope="col">
+                    <span className="visually-hidden">{t('settings.revoke', { name: '' })}</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -380,7 +529,9 @@ function ApiKeysSection() {
                   .map((key) => (
                     <tr key={key.id}>
                       <th scope="row">{key.name}</th>
-                      <td><code>{key.prefix}…</code></td>
+                      <td>
+                        <code>{key.prefix}…</code>
+                      </td>
                       <td>{key.scopes.join(', ')}</td>
                       <td>{formatDateTime(key.createdAt)}</td>
                       <td>{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : t('settings.never')}</td>
@@ -427,7 +578,9 @@ function AuditSection() {
                   <tr key={entry.id}>
                     <td>{formatDateTime(entry.at)}</td>
                     <td>{entry.actor.label ?? entry.actor.type}</td>
-                    <td><code>{entry.action}</code></td>
+                    <td>
+                      <code>{entry.action}</code>
+                    </td>
                     <td>{entry.target ?? '–'}</td>
                   </tr>
                 ))}
@@ -471,8 +624,25 @@ function AccountSection() {
     <section className="card" aria-labelledby="account-heading">
       <h2 id="account-heading">{t('account.title')}</h2>
       <form onSubmit={(event) => void submit(event)} className="inline-form">
-        <FormField label={t('account.currentPassword')} name="currentPassword" type="password" autoComplete="current-password" required value={currentPassword} onChange={(event) => setCurrentPassword(event.target.value)} />
-        <FormField label={t('account.newPassword')} name="newPassword" type="password" autoComplete="new-password" required minLength={10} value={newPassword} onChange={(event) => setNewPassword(event.target.value)} />
+        <FormField
+          label={t('account.currentPassword')}
+          name="currentPassword"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={currentPassword}
+          onChange={(event) => setCurrentPassword(event.target.value)}
+        />
+        <FormField
+          label={t('account.newPassword')}
+          name="newPassword"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={10}
+          value={newPassword}
+          onChange={(event) => setNewPassword(event.target.value)}
+        />
         <button type="submit">{t('account.changePassword')}</button>
       </form>
       {message ? <Alert kind={message.kind}>{message.text}</Alert> : null}
