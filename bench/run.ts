@@ -28,7 +28,9 @@ async function main(): Promise<void> {
   const requested = process.argv.slice(2).filter((argument) => !argument.startsWith('-'));
   const unknown = requested.filter((name) => !(name in BENCHMARKS));
   if (unknown.length > 0) {
-    console.error(`Unknown benchmark ${unknown.join(', ')}; choose from: ${Object.keys(BENCHMARKS).join(', ')}.`);
+    console.error(
+      `Unknown benchmark ${unknown.join(', ')}; choose from: ${Object.keys(BENCHMARKS).join(', ')}.`,
+    );
     process.exitCode = 2;
     return;
   }
@@ -42,10 +44,20 @@ async function main(): Promise<void> {
     console.log(`\n${renderReport(report)}`);
     console.error(`[bench] ${name} took ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
     for (const verdict of report.verdicts) {
-      summary.push(`| ${name} | ${verdict.target} | ${verdict.measured} | ${verdict.passed ? 'PASS' : 'MISS'} |`);
+      summary.push(
+        `| ${name} | ${verdict.target} | ${verdict.measured} | ${verdict.passed ? 'PASS' : 'MISS'} |`,
+      );
     }
   }
-  console.log(['\n### Summary', '', '| benchmark | target | measured | verdict |', '|---|---|---|---|', ...summary].join('\n'));
+  console.log(
+    [
+      '\n### Summary',
+      '',
+      '| benchmark | target | measured | verdict |',
+      '|---|---|---|---|',
+      ...summary,
+    ].join('\n'),
+  );
 }
 
 await main();

@@ -41,12 +41,12 @@ export function buildJobDatabase(options: Omit<SqliteJobQueueOptions, 'database'
 
 /** Polls `check` until it returns a value other than undefined or false; throws after the deadline. */
 export async function waitFor<Value>(
-  check: () => Value | undefined | false,
+  check: () => Value | undefined | false | Promise<Value | undefined | false>,
   options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
 ): Promise<Value> {
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${options.what ?? 'a condition'}`);
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 10));

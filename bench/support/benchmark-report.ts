@@ -1,3 +1,5 @@
+import { availableParallelism, loadavg } from 'node:os';
+
 /**
  * The one shape every benchmark returns, so that `bench/run.ts` prints them alike and the lead can
  * import a benchmark and paste its table: rows measured in one run, and a verdict per target.
@@ -62,9 +64,19 @@ export function renderReport(report: BenchmarkReport): string {
     lines.push(`**${table.title}**`, '', markdownTable(table.columns, table.rows), '');
   }
   for (const verdict of report.verdicts) {
-    lines.push(`**${verdict.passed ? 'PASS' : 'MISS'}** — target ${verdict.target}: measured ${verdict.measured}`);
+    lines.push(
+      `**${verdict.passed ? 'PASS' : 'MISS'}** — target ${verdict.target}: measured ${verdict.measured}`,
+    );
     lines.push('');
   }
   for (const note of report.notes) lines.push(`> ${note}`, '');
   return lines.join('\n');
+}
+
+/**
+ * The machine in one line, with its one-minute load average: on a shared 2-core machine a load
+ * far above 2 means other processes took turns with the benchmark, which shows in the tails.
+ */
+export function describeMachine(): string {
+  return `Node ${process.version}, ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)} at the start`;
 }

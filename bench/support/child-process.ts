@@ -26,7 +26,11 @@ export async function startChildServer<Ready>(
   const child = spawn(
     process.execPath,
     [...(options.nodeOptions ?? []), '--import', 'tsx', entryPoint, ...(options.arguments ?? [])],
-    { cwd: REPOSITORY_ROOT, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } },
+    {
+      cwd: REPOSITORY_ROOT,
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const lines = createInterface({ input: child.stdout! });

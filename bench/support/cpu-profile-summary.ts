@@ -26,7 +26,8 @@ interface ProfileNode {
  */
 export type PurposeClassifier = (stack: readonly CallFrame[], category: string) => string | undefined;
 
-interface CpuProfile {
+/** The part of V8's profile format read here (`.cpuprofile` files, `Profiler.stop` results). */
+export interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
   /** Microseconds since the previous sample. */
@@ -84,26 +85,28 @@ export interface CpuProfileSummaryOptions {
   functionRows?: number;
 }
 
-export function summariseCpuProfile(file: string, userOptions: CpuProfileSummaryOptions): CpuProfileSummary {
-  const options = {
-    focus: (url: string) =>
-      /\/src\/|node_modules\/(ai|@ai-sdk|hono|@hono|zod|better-sqlite3)\//.test(url) || url.includes('undici'),
-    classify: (() => undefined) as PurposeClassifier,
-    functionRows: 15,
-    ...userOptions,
-  } satisfies Required<CpuProfileSummaryOptions>;
-  const { requests, focus } = options;
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+/** Where a profile's busy time went, in microseconds: by purpose (self time) and by function (inclusive). */
+export interface CpuProfileAttribution {
+  byPurpose: Map<string, number>;
+  byFunction: Map<string, number>;
+  busyMicroseconds: number;
+}
+
+export function attributeCpuProfile(
+  profile: CpuProfile,
+  classify: PurposeClassifier = () => undefined,
+  focus: (url: string) => boolean = () => true,
+): CpuProfileAttribution {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parentOf = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
 
-  const selfByCategory = new Map<string, number>();
-  const inclusiveByFunction = new Map<string, number>();
+  const byPurpose = new Map<string, number>();
+  const byFunction = new Map<string, number>();
   let busyMicroseconds = 0;
   for (const [index, sampleId] of profile.samples.entries()) {
     const delta = profile.timeDeltas[index] ?? 0;
-    let node = byId.get(sampleId);
+    const node = byId.get(sampleId);
     if (node === undefined) continue;
     let category = categoryOf(node.callFrame.url, node.callFrame.functionName);
     if (category === 'idle') continue;
@@ -120,17 +123,41 @@ export function summariseCpuProfile(file: string, userOptions: CpuProfileSummary
         const key = `${functionName || '(anonymous)'} — ${shortUrl(url)}:${lineNumber + 1}`;
         if (!seen.has(key)) {
           seen.add(key);
-          inclusiveByFunction.set(key, (inclusiveByFunction.get(key) ?? 0) + delta);
+          byFunction.set(key, (byFunction.get(key) ?? 0) + delta);
         }
       }
       const parent = parentOf.get(walker.id);
       walker = parent === undefined ? undefined : byId.get(parent);
     }
     category ??= 'builtins with no JavaScript caller';
-    const purpose = options.classify(stack, category) ?? category;
-    selfByCategory.set(purpose, (selfByCategory.get(purpose) ?? 0) + delta);
-    node = undefined;
+    const purpose = classify(stack, category) ?? category;
+    byPurpose.set(purpose, (byPurpose.get(purpose) ?? 0) + delta);
   }
+  return { byPurpose, byFunction, busyMicroseconds };
+}
+
+export function summariseCpuProfile(
+  profileOrFile: CpuProfile | string,
+  userOptions: CpuProfileSummaryOptions,
+): CpuProfileSummary {
+  const options = {
+    focus: (url: string) =>
+      /\/src\/|node_modules\/(ai|@ai-sdk|hono|@hono|zod|better-sqlite3)\//.test(url) ||
+      url.includes('undici'),
+    classify: (() => undefined) as PurposeClassifier,
+    functionRows: 15,
+    ...userOptions,
+  } satisfies Required<CpuProfileSummaryOptions>;
+  const { requests } = options;
+  const profile =
+    typeof profileOrFile === 'string'
+      ? (JSON.parse(readFileSync(profileOrFile, 'utf8')) as CpuProfile)
+      : profileOrFile;
+  const {
+    byPurpose: selfByCategory,
+    byFunction: inclusiveByFunction,
+    busyMicroseconds,
+  } = attributeCpuProfile(profile, options.classify, options.focus);
 
   const perRequest = (microseconds: number) => microseconds / 1000 / requests;
   const share = (microseconds: number) => `${((microseconds / busyMicroseconds) * 100).toFixed(1)} %`;
@@ -157,7 +184,7 @@ export function summariseCpuProfile(file: string, userOptions: CpuProfileSummary
       },
     ],
     notes: [
-      `Profile: ${(busyMicroseconds / 1000).toFixed(0)} ms of busy CPU for ${requests} requests, ${perRequest(busyMicroseconds).toFixed(3)} ms per request (start-up included, idle excluded).`,
+      `Profile: ${(busyMicroseconds / 1000).toFixed(0)} ms of busy CPU for ${requests} requests, ${perRequest(busyMicroseconds).toFixed(3)} ms per request (idle excluded).`,
     ],
   };
 }

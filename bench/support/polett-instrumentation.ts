@@ -47,7 +47,10 @@ const GC_KINDS: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
 };
 
-export function instrumentPolett(polett: Polett, app: { fetch: (request: Request) => Response | Promise<Response> }) {
+export function instrumentPolett(
+  polett: Polett,
+  app: { fetch: (request: Request) => Response | Promise<Response> },
+) {
   const timings = new Map<string, number[]>();
   const garbageCollections = new Map<string, number[]>();
   const push = (map: Map<string, number[]>, key: string, value: number) => {
@@ -55,7 +58,10 @@ export function instrumentPolett(polett: Polett, app: { fetch: (request: Request
     if (list === undefined) map.set(key, (list = []));
     list.push(value);
   };
-  function timed<Args extends unknown[], Result>(name: string, run: (...args: Args) => Result): (...args: Args) => Result {
+  function timed<Args extends unknown[], Result>(
+    name: string,
+    run: (...args: Args) => Result,
+  ): (...args: Args) => Result {
     return (...args) => {
       const startedAt = performance.now();
       try {
@@ -86,13 +92,25 @@ export function instrumentPolett(polett: Polett, app: { fetch: (request: Request
   polett.models.languageModel = (options) => {
     const startedAt = performance.now();
     const model = languageModel(options);
-    push(timings, 'models.languageModel() (builds the chain and the AI SDK model)', performance.now() - startedAt);
+    push(
+      timings,
+      'models.languageModel() (builds the chain and the AI SDK model)',
+      performance.now() - startedAt,
+    );
     const chain = model as LanguageModelV3;
-    model.doGenerate = timedAsync('chain doGenerate (AI SDK request, upstream, response parsing)', chain.doGenerate.bind(chain)) as typeof model.doGenerate;
-    model.doStream = timedAsync('chain doStream until the first answer part', chain.doStream.bind(chain)) as typeof model.doStream;
+    model.doGenerate = timedAsync(
+      'chain doGenerate (AI SDK request, upstream, response parsing)',
+      chain.doGenerate.bind(chain),
+    ) as typeof model.doGenerate;
+    model.doStream = timedAsync(
+      'chain doStream until the first answer part',
+      chain.doStream.bind(chain),
+    ) as typeof model.doStream;
     return model;
   };
-  const fetch = timedAsync('app.fetch until the Response exists', async (request: Request) => app.fetch(request));
+  const fetch = timedAsync('app.fetch until the Response exists', async (request: Request) =>
+    app.fetch(request),
+  );
 
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {

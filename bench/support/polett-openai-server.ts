@@ -38,9 +38,18 @@ export const PROXIED_PACED_MODEL_DEFAULT_LIMIT = 'ok-paced-default-limit';
 function benchConfiguration(upstreamUrl: string) {
   // maxRetries 0: a retry would hide an upstream error from the error count and add its time.
   // maxConcurrency 256: the benchmark sends 200 streams at once and means all of them to run.
+  // Rate limits raised out of reach (not switched off): their middleware still runs on every
+  // request, as in production, but thousands of requests a minute from one address are the point.
+  const unreachableLimit = { requests: 1_000_000, windowSeconds: 1 };
   return {
+    server: { rateLimit: { perIp: unreachableLimit, perApiKey: unreachableLimit } },
     providers: {
-      upstream: { type: 'openai-compatible' as const, baseURL: upstreamUrl, maxRetries: 0, maxConcurrency: 256 },
+      upstream: {
+        type: 'openai-compatible' as const,
+        baseURL: upstreamUrl,
+        maxRetries: 0,
+        maxConcurrency: 256,
+      },
       'upstream-default-limit': { type: 'openai-compatible' as const, baseURL: upstreamUrl, maxRetries: 0 },
     },
     models: {
@@ -87,8 +96,9 @@ async function main(upstreamUrl: string, flags: string[]): Promise<void> {
     profiler?.start();
   });
   const server: ServerType = await new Promise((resolve) => {
-    const started = serve({ fetch: instrumentation?.fetch ?? app.fetch, port: 0, hostname: '127.0.0.1' }, () =>
-      resolve(started),
+    const started = serve(
+      { fetch: instrumentation?.fetch ?? app.fetch, port: 0, hostname: '127.0.0.1' },
+      () => resolve(started),
     );
   });
   const { port } = server.address() as { port: number };

@@ -112,6 +112,33 @@ export function buildProgram(): Command {
     .description('revoke an API key')
     .action(action(async (id: string) => (await import('./commands/keys.js')).runKeysRevoke(id)));
 
+  const users = program.command('users').description('accounts of the web app and the REST API');
+  users
+    .command('create-owner')
+    .description(
+      "create the owner's account and the first workspace (headless set-up; password from standard input)",
+    )
+    .requiredOption('--email <address>', "the owner's e-mail address")
+    .requiredOption('--name <name>', "the owner's name")
+    .requiredOption('--workspace <name>', "the company's name, the first workspace")
+    .option('--locale <sv|en>', "the owner's language (default: sv)")
+    .action(
+      action(async (options: { email: string; name: string; workspace: string; locale?: string }) =>
+        (await import('./commands/accounts.js')).runUsersCreateOwner(options),
+      ),
+    );
+
+  const workspaces = program.command('workspaces').description('workspaces: brands or sites of the company');
+  workspaces
+    .command('list')
+    .description('every workspace, with its members and owners')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (options: { json?: boolean }) =>
+        (await import('./commands/accounts.js')).runWorkspacesList(options),
+      ),
+    );
+
   const secrets = program.command('secrets').description('provider API keys stored encrypted');
   secrets
     .command('set <name>')

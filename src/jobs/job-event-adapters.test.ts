@@ -38,7 +38,7 @@ function setUp() {
 describe('job event adapters', () => {
   it('formats a job as server-sent events, one per event, ending with `end`', async () => {
     const { queue } = setUp();
-    const job = queue.enqueue({ type: 'test.three-steps', input: {}, workspaceId: 'workspace-a' });
+    const job = await queue.enqueue({ type: 'test.three-steps', input: {}, workspaceId: 'workspace-a' });
     const chunks: string[] = [];
     for await (const chunk of toServerSentEvents(
       queue.subscribe(job.id, { signal: AbortSignal.timeout(10_000) }),
@@ -61,7 +61,7 @@ describe('job event adapters', () => {
     const stream = new PassThrough();
     let output = '';
     stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const job = queue.enqueue({ type: 'test.three-steps', input: {}, workspaceId: 'workspace-a' });
+    const job = await queue.enqueue({ type: 'test.three-steps', input: {}, workspaceId: 'workspace-a' });
     const final = await followJobWithProgressBar(queue, job.id, {
       stream,
       locale: 'sv',

@@ -35,7 +35,7 @@ export interface JobContext {
    * the handler uses items; a handler without items sets it.
    */
   reportProgress(update: Partial<JobProgress>): void;
-  isItemFinished(key: string): boolean;
+  isItemFinished(key: string): Promise<boolean>;
   /**
    * Processes one item exactly once across attempts and crashes: skipped when already finished,
    * otherwise the write and the checkpoint commit in one transaction. `key` is unique within the

@@ -48,7 +48,7 @@ describe('a job killed with SIGKILL', () => {
     cleanups.push(() => built.close());
     const { storage, queue, dataDir } = built;
     createItemResultsTable(storage.database);
-    const job = queue.enqueue({
+    const job = await queue.enqueue({
       type: ITEM_WRITING_JOB_TYPE,
       input: { count: ITEM_COUNT, sleepMs: 5 },
       workspaceId: 'workspace-a',
@@ -70,12 +70,12 @@ describe('a job killed with SIGKILL', () => {
 
     // Killed in the middle: the job still holds the dead worker's lease, and part of its items.
     const atKill = countResults();
-    const orphaned = queue.get(job.id);
+    const orphaned = await queue.get(job.id);
     expect(orphaned?.state).toBe('running');
     expect(orphaned?.attempts).toBe(1);
     expect(atKill.rows).toBeLessThan(ITEM_COUNT);
     expect(atKill.rows).toBe(atKill.distinctKeys);
-    expect(queue.countFinishedItems(job.id)).toBe(atKill.rows);
+    expect(await queue.countFinishedItems(job.id)).toBe(atKill.rows);
 
     const restarted = startWorkers({
       queue,

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import {
   jobLeaseLostError,
   jobNotFoundError,
@@ -16,6 +16,7 @@ import {
 import {
   FINAL_JOB_STATES,
   type ClaimedJob,
+  type ClaimOptions,
   type EnqueueJobOptions,
   type JobErrorInfo,
   type JobEvent,
@@ -28,6 +29,7 @@ import {
   type JobScope,
   type JobState,
   type LeaseRenewal,
+  type ListJobItemsOptions,
   type ListJobsOptions,
   type SubscribeOptions,
 } from './types.js';
@@ -67,6 +69,7 @@ interface JobRow {
 }
 
 interface JobItemRow {
+  sequence: number;
   item_key: string;
   state: 'done' | 'failed';
   result: string | null;
@@ -132,6 +135,7 @@ export class SqliteJobQueue implements JobQueue, JobLeaseBackend, JobItemCheckpo
   private readonly subscribePollMs: number;
   /** In-process events: the worker pools of this process tell this process's subscribers. */
   private readonly events = new EventEmitter();
+  private readonly statements = new Map<string, Statement>();
 
   constructor(options: SqliteJobQueueOptions) {
     this.database = options.database;
@@ -143,7 +147,7 @@ export class SqliteJobQueue implements JobQueue, JobLeaseBackend, JobItemCheckpo
 
   // ------------------------------------------------------------------ the producer side
 
-  enqueue<Input>(options: EnqueueJobOptions<Input>): JobRecord<Input> {
+  async enqueue<Input>(options: EnqueueJobOptions<Input>): Promise<JobRecord<Input>> {
     if (typeof options.type !== 'string' || options.type.trim() === '') {
       throw jobOptionsInvalidError({ sv: 'typen saknas', en: 'the type is missing' }, 'type');
     }
@@ -171,35 +175,37 @@ export class SqliteJobQueue implements JobQueue, JobLeaseBackend, JobItemCheckpo
     const now = this.now();
     const iso = new Date(now).toISOString();
     const id = randomUUID();
-    this.database
-      .prepare(
-        `INSERT INTO jobs (id, workspace_id, type, input, state, priority, attempts, max_attempts, run_after,
+    this.statement(
+      `INSERT INTO jobs (id, workspace_id, type, input, state, priority, attempts, max_attempts, run_after,
            created_at, updated_at)
          VALUES (?, ?, ?, ?, 'queued', ?, 0, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        options.workspaceId,
-        options.type,
-        input,
-        priority,
-        maxAttempts,
-        options.runAfter?.getTime() ?? now,
-        iso,
-        iso,
-      );
+    ).run(
+      id,
+      options.workspaceId,
+      options.type,
+      input,
+      priority,
+      maxAttempts,
+      options.runAfter?.getTime() ?? now,
+      iso,
+      iso,
+    );
     this.events.emit('runnable');
     return this.requireJob(id) as JobRecord<Input>;
   }
 
-  get(jobId: string, scope?: JobScope): JobRecord | undefined {
+  async get(jobId: string, scope?: JobScope): Promise<JobRecord | undefined> {
+    return this.readScoped(jobId, scope);
+  }
+
+  private readScoped(jobId: string, scope?: JobScope): JobRecord | undefined {
     const row = this.readRow(jobId);
     if (row === undefined) return undefined;
     if (scope !== undefined && row.workspace_id !== scope.workspaceId) return undefined;
     return toRecord(row);
   }
 
-  list(options: ListJobsOptions): JobRecord[] {
+  async list(options: ListJobsOptions): Promise<JobRecord[]> {
     const conditions = ['workspace_id IS @workspaceId'];
     const parameters: Record<string, unknown> = {
       workspaceId: options.workspaceId,
@@ -214,15 +220,13 @@ export class SqliteJobQueue implements JobQueue, JobLeaseBackend, JobItemCheckpo
       options.states.forEach((state, index) => (parameters[`state${index}`] = state));
     }
     return (
-      this.database
-        .prepare(
-          `SELECT * FROM jobs WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id LIMIT @limit`,
-        )
-        .all(parameters) as JobRow[]
+      this.statement(
+        `SELECT * FROM jobs WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id LIMIT @limit`,
+      ).all(parameters) as JobRow[]
     ).map(toRecord);
   }
 
-  cancel(jobId: string, scope?: JobScope): JobRecord {
+  async cancel(jobId: string, scope?: JobScope): Promise<JobRecord> {
     const iso = new Date(this.now()).toISOString();
     const outcome = this.database
       .transaction((): { row: JobRow; change: 'none' | 'cancelled' | 'requested' } => {
@@ -232,17 +236,15 @@ export class SqliteJobQueue implements JobQueue, JobLeaseBackend, JobItemCheckpo
         }
         if (isFinalJobState(row.state) || row.cancel_requested === 1) return { row, change: 'none' };
         if (row.state === 'queued') {
-          const cancelled = this.database
-            .prepare(
-              `UPDATE jobs SET state = 'cancelled', cancel_requested = 1, updated_at = ?, finished_at = ?
+          const cancelled = this.statement(
+            `UPDATE jobs SET state = 'cancelled', cancel_requested = 1, updated_at = ?, finished_at = ?
                WHERE id = ? RETURNING *`,
-            )
-            .get(iso, iso, jobId) as JobRow;
+          ).get(iso, iso, jobId) as JobRow;
           return { row: cancelled, change: 'cancelled' };
         }
-        const requested = this.database
-          .prepare('UPDATE jobs SET cancel_requested = 1, updated_at = ? WHERE id = ? RETURNING *')
-          .get(iso, jobId) as JobRow;
+        const requested = this.statement(
+          'UPDATE jobs SET cancel_requested = 1, updated_at = ? WHERE id = ? RETURNING *',
+        ).get(iso, jobId) as JobRow;
         return { row: requested, change: 'requested' };
       })
       .immediate();
@@ -251,15 +253,19 @@ export class SqliteJobQueue implements JobQueue, JobLeaseBackend, JobItemCheckpo
     return toRecord(outcome.row);
   }
 
-  listItems(jobId: string, options: { limit?: number; after?: string } = {}): JobItemRecord[] {
-    const rows = this.database
-      .prepare(
-        `SELECT item_key, state, result, error, finished_at FROM job_items
-         WHERE job_id = ? AND (? IS NULL OR finished_at > ?)
-         ORDER BY finished_at, item_key LIMIT ?`,
-      )
-      .all(jobId, options.after ?? null, options.after ?? null, options.limit ?? 1000) as JobItemRow[];
+  async listItems(jobId: string, options: ListJobItemsOptions = {}): Promise<JobItemRecord[]> {
+    const rows = this.statement(
+      `SELECT sequence, item_key, state, result, error, finished_at FROM job_items
+         WHERE job_id = @jobId AND sequence > @after AND (@state IS NULL OR state = @state)
+         ORDER BY sequence LIMIT @limit`,
+    ).all({
+      jobId,
+      after: options.afterSequence ?? 0,
+      state: options.state ?? null,
+      limit: options.limit ?? 1000,
+    }) as JobItemRow[];
     return rows.map((row) => ({
+      sequence: row.sequence,
       key: row.item_key,
       state: row.state,
       result: parseJson<unknown>(row.result),
@@ -283,7 +289,7 @@ export class SqliteJobQueue implements JobQueue, JobLeaseBackend, JobItemCheckpo
     this.events.on(`job:${jobId}`, listener);
     options.signal?.addEventListener('abort', onAbort);
     try {
-      const snapshot = this.get(jobId);
+      const snapshot = this.readScoped(jobId);
       if (snapshot === undefined) throw jobNotFoundError(jobId);
       yield { type: 'snapshot', job: snapshot };
       if (isFinalJobState(snapshot.state)) {
@@ -344,23 +350,24 @@ export class SqliteJobQueue implements JobQueue, JobLeaseBackend, JobItemCheckpo
    * Deletes final jobs that finished before the given instant, with their item checkpoints (the
    * data-retention job calls it). Returns how many jobs were deleted.
    */
-  purgeFinished(finishedBefore: Date): number {
-    return this.database
-      .prepare(`DELETE FROM jobs WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at < ?`)
-      .run(finishedBefore.toISOString()).changes;
+  async purgeFinished(finishedBefore: Date): Promise<number> {
+    return this.statement(
+      `DELETE FROM jobs WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at < ?`,
+    ).run(finishedBefore.toISOString()).changes;
   }
 
   // ------------------------------------------------------------------ the worker side
 
-  claim(options: { workerId: string; leaseMs: number }): ClaimedJob | undefined {
+  async claim(options: ClaimOptions): Promise<ClaimedJob | undefined> {
     const now = this.now();
+    const types = options.types === undefined ? null : JSON.stringify(options.types);
     // A read first, so that idle pools polling the file do not take the write lock for nothing.
-    const due = this.database
-      .prepare(
-        `SELECT 1 FROM jobs WHERE (state = 'queued' AND run_after <= @now)
-           OR (state = 'running' AND lease_expires_at <= @now) LIMIT 1`,
-      )
-      .get({ now });
+    const due = this.statement(
+      `SELECT 1 FROM jobs
+       WHERE ((state = 'queued' AND run_after <= @now) OR (state = 'running' AND lease_expires_at <= @now))
+         AND (@types IS NULL OR type IN (SELECT value FROM json_each(@types)))
+       LIMIT 1`,
+    ).get({ now, types });
     if (due === undefined) return undefined;
     const iso = new Date(now).toISOString();
     const leaseToken = `${options.workerId}#${randomUUID()}`;
@@ -368,28 +375,25 @@ export class SqliteJobQueue implements JobQueue, JobLeaseBackend, JobItemCheckpo
       .transaction(() => {
         // A job whose worker died as often as it may be attempted ends here instead of looping
         // forever; one that was asked to cancel while its worker died is cancelled.
-        const stalledRows = this.database
-          .prepare(
-            `UPDATE jobs SET
+        const stalledRows = this.statement(
+          `UPDATE jobs SET
                state = CASE WHEN cancel_requested = 1 THEN 'cancelled' ELSE 'failed' END,
                error = CASE WHEN cancel_requested = 1 THEN error ELSE @error END,
                lease_owner = NULL, lease_expires_at = NULL, updated_at = @iso, finished_at = @iso
              WHERE state = 'running' AND lease_expires_at <= @now
                AND (attempts >= max_attempts OR cancel_requested = 1)
              RETURNING *`,
-          )
-          .all({ now, iso, error: JSON.stringify(jobStalledErrorInfo()) }) as JobRow[];
-        const claimedRow = this.database
-          .prepare(
-            `UPDATE jobs SET state = 'running', lease_owner = @leaseToken, lease_expires_at = @expires,
+        ).all({ now, iso, error: JSON.stringify(jobStalledErrorInfo()) }) as JobRow[];
+        const claimedRow = this.statement(
+          `UPDATE jobs SET state = 'running', lease_owner = @leaseToken, lease_expires_at = @expires,
                attempts = attempts + 1, started_at = COALESCE(started_at, @iso), updated_at = @iso
              WHERE id = (
                SELECT id FROM jobs
-               WHERE (state = 'queued' AND run_after <= @now) OR (state = 'running' AND lease_expires_at <= @now)
+               WHERE ((state = 'queued' AND run_after <= @now) OR (state = 'running' AND lease_expires_at <= @now))
+                 AND (@types IS NULL OR type IN (SELECT value FROM json_each(@types)))
                ORDER BY priority DESC, run_after, created_at LIMIT 1)
              RETURNING *`,
-          )
-          .get({ now, iso, leaseToken, expires: now + options.leaseMs }) as JobRow | undefined;
+        ).get({ now, iso, leaseToken, types, expires: now + options.leaseMs }) as JobRow | undefined;
         return { stalled: stalledRows, claimed: claimedRow };
       })
       .immediate();
@@ -408,77 +412,67 @@ export class SqliteJobQueue implements JobQueue, JobLeaseBackend, JobItemCheckpo
   }
 
   /** When the next job becomes due (a backoff ending, a lease running out), or undefined when none waits. */
-  nextDueAt(): number | undefined {
-    const row = this.database
-      .prepare(
-        `SELECT MIN(at) AS at FROM (
-           SELECT MIN(run_after) AS at FROM jobs WHERE state = 'queued'
-           UNION ALL SELECT MIN(lease_expires_at) FROM jobs WHERE state = 'running')`,
-      )
-      .get() as { at: number | null };
+  async nextDueAt(options: { types?: string[] } = {}): Promise<number | undefined> {
+    const row = this.statement(
+      `SELECT MIN(CASE state WHEN 'queued' THEN run_after ELSE lease_expires_at END) AS at FROM jobs
+       WHERE state IN ('queued', 'running')
+         AND (@types IS NULL OR type IN (SELECT value FROM json_each(@types)))`,
+    ).get({ types: options.types === undefined ? null : JSON.stringify(options.types) }) as {
+      at: number | null;
+    };
     return row.at ?? undefined;
   }
 
-  renewLease(jobId: string, leaseToken: string, leaseMs: number): LeaseRenewal {
+  async renewLease(jobId: string, leaseToken: string, leaseMs: number): Promise<LeaseRenewal> {
     const now = this.now();
-    const row = this.database
-      .prepare(
-        `UPDATE jobs SET lease_expires_at = ?, updated_at = ?
+    const row = this.statement(
+      `UPDATE jobs SET lease_expires_at = ?, updated_at = ?
          WHERE id = ? AND lease_owner = ? AND state = 'running' RETURNING cancel_requested`,
-      )
-      .get(now + leaseMs, new Date(now).toISOString(), jobId, leaseToken) as
+    ).get(now + leaseMs, new Date(now).toISOString(), jobId, leaseToken) as
       { cancel_requested: number } | undefined;
     return row === undefined ? { held: false } : { held: true, cancelRequested: row.cancel_requested === 1 };
   }
 
-  recordProgress(
+  async recordProgress(
     jobId: string,
     leaseToken: string,
     progress: JobProgress,
     options: { persist: boolean },
-  ): void {
+  ): Promise<void> {
     if (options.persist) {
-      this.database
-        .prepare(
-          `UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND state = 'running'`,
-        )
-        .run(JSON.stringify(progress), new Date(this.now()).toISOString(), jobId, leaseToken);
+      this.statement(
+        `UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND state = 'running'`,
+      ).run(JSON.stringify(progress), new Date(this.now()).toISOString(), jobId, leaseToken);
     }
     this.emitJob(jobId, { type: 'progress-update', jobId, progress });
   }
 
-  complete(jobId: string, leaseToken: string, result: unknown): boolean {
+  async complete(jobId: string, leaseToken: string, result: unknown): Promise<boolean> {
     const iso = new Date(this.now()).toISOString();
-    const row = this.database
-      .prepare(
-        `UPDATE jobs SET state = 'succeeded', result = ?, error = NULL, lease_owner = NULL,
+    const row = this.statement(
+      `UPDATE jobs SET state = 'succeeded', result = ?, error = NULL, lease_owner = NULL,
            lease_expires_at = NULL, updated_at = ?, finished_at = ?
          WHERE id = ? AND lease_owner = ? AND state = 'running' RETURNING *`,
-      )
-      .get(toJsonColumn(result), iso, iso, jobId, leaseToken) as JobRow | undefined;
+    ).get(toJsonColumn(result), iso, iso, jobId, leaseToken) as JobRow | undefined;
     if (row === undefined) return false;
     this.emitFinal(row);
     return true;
   }
 
-  fail(jobId: string, leaseToken: string, error: JobErrorInfo, retryAt: Date | null): boolean {
+  async fail(jobId: string, leaseToken: string, error: JobErrorInfo, retryAt: Date | null): Promise<boolean> {
     const iso = new Date(this.now()).toISOString();
     const row = (
       retryAt === null
-        ? this.database
-            .prepare(
-              `UPDATE jobs SET state = 'failed', error = ?, lease_owner = NULL, lease_expires_at = NULL,
+        ? this.statement(
+            `UPDATE jobs SET state = 'failed', error = ?, lease_owner = NULL, lease_expires_at = NULL,
                  updated_at = ?, finished_at = ?
                WHERE id = ? AND lease_owner = ? AND state = 'running' RETURNING *`,
-            )
-            .get(JSON.stringify(error), iso, iso, jobId, leaseToken)
-        : this.database
-            .prepare(
-              `UPDATE jobs SET state = 'queued', error = ?, run_after = ?, lease_owner = NULL,
+          ).get(JSON.stringify(error), iso, iso, jobId, leaseToken)
+        : this.statement(
+            `UPDATE jobs SET state = 'queued', error = ?, run_after = ?, lease_owner = NULL,
                  lease_expires_at = NULL, updated_at = ?
                WHERE id = ? AND lease_owner = ? AND state = 'running' RETURNING *`,
-            )
-            .get(JSON.stringify(error), retryAt.getTime(), iso, jobId, leaseToken)
+          ).get(JSON.stringify(error), retryAt.getTime(), iso, jobId, leaseToken)
     ) as JobRow | undefined;
     if (row === undefined) return false;
     if (retryAt === null) {
@@ -497,29 +491,25 @@ export class SqliteJobQueue implements JobQueue, JobLeaseBackend, JobItemCheckpo
     return true;
   }
 
-  markCancelled(jobId: string, leaseToken: string): boolean {
+  async markCancelled(jobId: string, leaseToken: string): Promise<boolean> {
     const iso = new Date(this.now()).toISOString();
-    const row = this.database
-      .prepare(
-        `UPDATE jobs SET state = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?,
+    const row = this.statement(
+      `UPDATE jobs SET state = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?,
            finished_at = ?
          WHERE id = ? AND lease_owner = ? AND state = 'running' RETURNING *`,
-      )
-      .get(iso, iso, jobId, leaseToken) as JobRow | undefined;
+    ).get(iso, iso, jobId, leaseToken) as JobRow | undefined;
     if (row === undefined) return false;
     this.emitFinal(row);
     return true;
   }
 
-  release(jobId: string, leaseToken: string): boolean {
+  async release(jobId: string, leaseToken: string): Promise<boolean> {
     const now = this.now();
-    const row = this.database
-      .prepare(
-        `UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0), run_after = ?, lease_owner = NULL,
+    const row = this.statement(
+      `UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0), run_after = ?, lease_owner = NULL,
            lease_expires_at = NULL, updated_at = ?
          WHERE id = ? AND lease_owner = ? AND state = 'running' RETURNING *`,
-      )
-      .get(now, new Date(now).toISOString(), jobId, leaseToken) as JobRow | undefined;
+    ).get(now, new Date(now).toISOString(), jobId, leaseToken) as JobRow | undefined;
     if (row === undefined) return false;
     this.emitJob(jobId, {
       type: 'state-change',
@@ -545,56 +535,56 @@ export class SqliteJobQueue implements JobQueue, JobLeaseBackend, JobItemCheckpo
 
   // ------------------------------------------------------------------ item checkpoints
 
-  isItemFinished(jobId: string, key: string): boolean {
+  async isItemFinished(jobId: string, key: string): Promise<boolean> {
+    return this.itemFinished(jobId, key);
+  }
+
+  private itemFinished(jobId: string, key: string): boolean {
     return (
-      this.database.prepare('SELECT 1 FROM job_items WHERE job_id = ? AND item_key = ?').get(jobId, key) !==
+      this.statement('SELECT 1 FROM job_items WHERE job_id = ? AND item_key = ?').get(jobId, key) !==
       undefined
     );
   }
 
-  countFinishedItems(jobId: string): number {
+  async countFinishedItems(jobId: string): Promise<number> {
     return (
-      this.database.prepare('SELECT COUNT(*) AS count FROM job_items WHERE job_id = ?').get(jobId) as {
+      this.statement('SELECT COUNT(*) AS count FROM job_items WHERE job_id = ?').get(jobId) as {
         count: number;
       }
     ).count;
   }
 
-  commitItem<Value>(
+  async commitItem<Value>(
     jobId: string,
     leaseToken: string,
     key: string,
     write: (transaction: Database) => Value,
-  ): { written: true; value: Value } | { written: false } {
+  ): Promise<{ written: true; value: Value } | { written: false }> {
     // IMMEDIATE takes the write lock at BEGIN: the lease check and the writes then see one state,
     // and two connections never deadlock upgrading a read lock.
     return this.database
       .transaction((): { written: true; value: Value } | { written: false } => {
         this.requireLease(jobId, leaseToken);
-        if (this.isItemFinished(jobId, key)) return { written: false };
+        if (this.itemFinished(jobId, key)) return { written: false };
         const value = write(this.database);
-        this.database
-          .prepare(
-            `INSERT INTO job_items (job_id, item_key, state, result, error, finished_at)
+        this.statement(
+          `INSERT INTO job_items (job_id, item_key, state, result, error, finished_at)
              VALUES (?, ?, 'done', ?, NULL, ?)`,
-          )
-          .run(jobId, key, toJsonColumn(value), new Date(this.now()).toISOString());
+        ).run(jobId, key, toJsonColumn(value), new Date(this.now()).toISOString());
         return { written: true, value };
       })
       .immediate();
   }
 
-  failItem(jobId: string, leaseToken: string, key: string, error: JobErrorInfo): boolean {
+  async failItem(jobId: string, leaseToken: string, key: string, error: JobErrorInfo): Promise<boolean> {
     return this.database
       .transaction(() => {
         this.requireLease(jobId, leaseToken);
         return (
-          this.database
-            .prepare(
-              `INSERT INTO job_items (job_id, item_key, state, result, error, finished_at)
+          this.statement(
+            `INSERT INTO job_items (job_id, item_key, state, result, error, finished_at)
                VALUES (?, ?, 'failed', NULL, ?, ?) ON CONFLICT (job_id, item_key) DO NOTHING`,
-            )
-            .run(jobId, key, JSON.stringify(error), new Date(this.now()).toISOString()).changes > 0
+          ).run(jobId, key, JSON.stringify(error), new Date(this.now()).toISOString()).changes > 0
         );
       })
       .immediate();
@@ -602,8 +592,18 @@ export class SqliteJobQueue implements JobQueue, JobLeaseBackend, JobItemCheckpo
 
   // ------------------------------------------------------------------ helpers
 
+  /** Statements are prepared once per connection: a job of a million items commits a million times. */
+  private statement(sql: string): Statement {
+    let prepared = this.statements.get(sql);
+    if (prepared === undefined) {
+      prepared = this.database.prepare(sql);
+      this.statements.set(sql, prepared);
+    }
+    return prepared;
+  }
+
   private readRow(jobId: string): JobRow | undefined {
-    return this.database.prepare('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
+    return this.statement('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
   }
 
   private requireJob(jobId: string): JobRecord {
@@ -613,9 +613,9 @@ export class SqliteJobQueue implements JobQueue, JobLeaseBackend, JobItemCheckpo
   }
 
   private requireLease(jobId: string, leaseToken: string): void {
-    const row = this.database
-      .prepare(`SELECT 1 FROM jobs WHERE id = ? AND lease_owner = ? AND state = 'running'`)
-      .get(jobId, leaseToken);
+    const row = this.statement(
+      `SELECT 1 FROM jobs WHERE id = ? AND lease_owner = ? AND state = 'running'`,
+    ).get(jobId, leaseToken);
     if (row === undefined) throw jobLeaseLostError(jobId);
   }
 

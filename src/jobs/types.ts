@@ -97,8 +97,19 @@ export interface ListJobsOptions {
   limit?: number;
 }
 
+export interface ListJobItemsOptions {
+  /** Only items after this sequence number (the next page). */
+  afterSequence?: number;
+  /** Only the failed items (the problems of an ingestion report), or only the done ones. */
+  state?: 'done' | 'failed';
+  /** Defaults to 1000. */
+  limit?: number;
+}
+
 /** One item a job finished, as recorded by `processItem` or `failItem`. */
 export interface JobItemRecord {
+  /** Increases in the order items finished; pass the last one seen as `afterSequence` for the next page. */
+  sequence: number;
   key: string;
   state: 'done' | 'failed';
   result: unknown;
@@ -130,20 +141,27 @@ export interface SubscribeOptions {
 
 /** The producer and observer side of the jobs: what routes and the CLI use. */
 export interface JobQueue {
-  enqueue<Input>(options: EnqueueJobOptions<Input>): JobRecord<Input>;
+  enqueue<Input>(options: EnqueueJobOptions<Input>): Promise<JobRecord<Input>>;
   /** The job, or undefined when there is none of that id (in that scope). */
-  get(jobId: string, scope?: JobScope): JobRecord | undefined;
+  get(jobId: string, scope?: JobScope): Promise<JobRecord | undefined>;
   /** Newest first. */
-  list(options: ListJobsOptions): JobRecord[];
+  list(options: ListJobsOptions): Promise<JobRecord[]>;
   /**
    * Cancels a job: at once when it waits, through its handler's abort signal when it runs. A job
    * already final is returned unchanged. Throws `job_not_found`.
    */
-  cancel(jobId: string, scope?: JobScope): JobRecord;
+  cancel(jobId: string, scope?: JobScope): Promise<JobRecord>;
   /** The items a job has finished (its report), in the order they finished. */
-  listItems(jobId: string, options?: { limit?: number; after?: string }): JobItemRecord[];
+  listItems(jobId: string, options?: ListJobItemsOptions): Promise<JobItemRecord[]>;
   /** Follows one job until it ends; throws `job_not_found` at the first step when there is none. */
   subscribe(jobId: string, options?: SubscribeOptions): AsyncIterable<JobEvent>;
+}
+
+export interface ClaimOptions {
+  workerId: string;
+  leaseMs: number;
+  /** Claim only jobs of these types; all types when absent. */
+  types?: string[];
 }
 
 /** A job a worker has claimed: its record and the lease token that proves the claim. */
@@ -161,20 +179,22 @@ export type LeaseRenewal = { held: true; cancelRequested: boolean } | { held: fa
  */
 export interface JobLeaseBackend {
   /** Claims the next runnable job, or returns undefined when none is due. */
-  claim(options: { workerId: string; leaseMs: number }): ClaimedJob | undefined;
-  renewLease(jobId: string, leaseToken: string, leaseMs: number): LeaseRenewal;
+  claim(options: ClaimOptions): Promise<ClaimedJob | undefined>;
+  renewLease(jobId: string, leaseToken: string, leaseMs: number): Promise<LeaseRenewal>;
   recordProgress(
     jobId: string,
     leaseToken: string,
     progress: JobProgress,
     options: { persist: boolean },
-  ): void;
-  complete(jobId: string, leaseToken: string, result: unknown): boolean;
+  ): Promise<void>;
+  complete(jobId: string, leaseToken: string, result: unknown): Promise<boolean>;
   /** Fails the job for good, or, with `retryAt`, puts it back in the queue until then. */
-  fail(jobId: string, leaseToken: string, error: JobErrorInfo, retryAt: Date | null): boolean;
-  markCancelled(jobId: string, leaseToken: string): boolean;
+  fail(jobId: string, leaseToken: string, error: JobErrorInfo, retryAt: Date | null): Promise<boolean>;
+  markCancelled(jobId: string, leaseToken: string): Promise<boolean>;
   /** Gives the job back untouched (graceful stop): the interrupted attempt does not count. */
-  release(jobId: string, leaseToken: string): boolean;
+  release(jobId: string, leaseToken: string): Promise<boolean>;
+  /** When the next job becomes due (a backoff ending, a lease running out), so that an idle pool wakes then. */
+  nextDueAt?(options?: { types?: string[] }): Promise<number | undefined>;
   /** Called when a job becomes runnable in this process, so that idle workers need not wait for their poll. */
   onRunnable(listener: () => void): () => void;
   /** Called when a running job is asked to cancel in this process. */
@@ -187,8 +207,8 @@ export interface JobLeaseBackend {
  * better-sqlite3 connection for SQLite).
  */
 export interface JobItemCheckpoints<Transaction> {
-  isItemFinished(jobId: string, key: string): boolean;
-  countFinishedItems(jobId: string): number;
+  isItemFinished(jobId: string, key: string): Promise<boolean>;
+  countFinishedItems(jobId: string): Promise<number>;
   /**
    * Runs `write` and records the item as done in one transaction, unless the item is already
    * finished (`written: false`). Throws `job_lease_lost` when the lease is no longer this worker's,
@@ -199,7 +219,7 @@ export interface JobItemCheckpoints<Transaction> {
     leaseToken: string,
     key: string,
     write: (transaction: Transaction) => Value,
-  ): { written: true; value: Value } | { written: false };
+  ): Promise<{ written: true; value: Value } | { written: false }>;
   /** Records an item as failed (it is skipped on resume and listed in the report). */
-  failItem(jobId: string, leaseToken: string, key: string, error: JobErrorInfo): boolean;
+  failItem(jobId: string, leaseToken: string, key: string, error: JobErrorInfo): Promise<boolean>;
 }

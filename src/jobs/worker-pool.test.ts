@@ -68,7 +68,11 @@ describe('startWorkers', () => {
   it('runs a job and stores its result', async () => {
     const { queue } = database();
     pool({ queue, handlers: [echoHandler] });
-    const job = queue.enqueue({ type: 'test.echo', input: { text: 'hej' }, workspaceId: 'workspace-a' });
+    const job = await queue.enqueue({
+      type: 'test.echo',
+      input: { text: 'hej' },
+      workspaceId: 'workspace-a',
+    });
     const final = await waitForJobEnd(queue, job.id);
     expect(final.state).toBe('succeeded');
     expect(final.result).toEqual({ echoed: 'hej' });
@@ -89,7 +93,7 @@ describe('startWorkers', () => {
         return 'ok';
       },
     });
-    const job = queue.enqueue({ type: 'test.flaky', input: {}, workspaceId: null, maxAttempts: 4 });
+    const job = await queue.enqueue({ type: 'test.flaky', input: {}, workspaceId: null, maxAttempts: 4 });
     const events: JobEvent[] = [];
     const following = (async () => {
       for await (const event of queue.subscribe(job.id, { signal: AbortSignal.timeout(15_000) }))
@@ -97,7 +101,7 @@ describe('startWorkers', () => {
     })();
     pool({ queue, handlers: [flaky], backoff: { baseMs: 30, jitter: false } });
     await following;
-    const final = queue.get(job.id);
+    const final = await queue.get(job.id);
     expect(final?.state).toBe('succeeded');
     expect(final?.attempts).toBe(3);
     expect(final?.error).toBeNull();
@@ -127,7 +131,7 @@ describe('startWorkers', () => {
       },
     });
     pool({ queue, handlers: [broken] });
-    const job = queue.enqueue({ type: 'test.broken', input: {}, workspaceId: null, maxAttempts: 5 });
+    const job = await queue.enqueue({ type: 'test.broken', input: {}, workspaceId: null, maxAttempts: 5 });
     const final = await waitForJobEnd(queue, job.id);
     expect(final.state).toBe('failed');
     expect(final.attempts).toBe(1);
@@ -149,7 +153,7 @@ describe('startWorkers', () => {
       },
     });
     pool({ queue, handlers: [alwaysDown] });
-    const job = queue.enqueue({ type: 'test.down', input: {}, workspaceId: null, maxAttempts: 2 });
+    const job = await queue.enqueue({ type: 'test.down', input: {}, workspaceId: null, maxAttempts: 2 });
     const final = await waitForJobEnd(queue, job.id);
     expect(final.state).toBe('failed');
     expect(final.attempts).toBe(2);
@@ -159,7 +163,7 @@ describe('startWorkers', () => {
   it('fails a job of an unknown type with a sentence naming the type', async () => {
     const { queue } = database();
     pool({ queue, handlers: [echoHandler] });
-    const job = queue.enqueue({ type: 'test.nobody-handles-this', input: {}, workspaceId: null });
+    const job = await queue.enqueue({ type: 'test.nobody-handles-this', input: {}, workspaceId: null });
     const final = await waitForJobEnd(queue, job.id);
     expect(final.state).toBe('failed');
     expect(final.attempts).toBe(1);
@@ -168,11 +172,20 @@ describe('startWorkers', () => {
     expect(final.error?.message.sv).toContain('"test.nobody-handles-this"');
   });
 
+  it('leaves jobs of other types alone when it claims only the types it handles', async () => {
+    const { queue } = database();
+    pool({ queue, handlers: [echoHandler], claim: 'handled-types' });
+    const foreign = await queue.enqueue({ type: 'models.pull', input: {}, workspaceId: null, priority: 9 });
+    const own = await queue.enqueue({ type: 'test.echo', input: { text: 'hej' }, workspaceId: null });
+    expect((await waitForJobEnd(queue, own.id)).state).toBe('succeeded');
+    expect(await queue.get(foreign.id)).toMatchObject({ state: 'queued', attempts: 0 });
+  });
+
   it('fails a job whose input does not match the schema, having written nothing', async () => {
     const { queue, storage } = database();
     createItemResultsTable(storage.database);
     pool({ queue, handlers: [itemWritingJobHandler] });
-    const job = queue.enqueue({
+    const job = await queue.enqueue({
       type: ITEM_WRITING_JOB_TYPE,
       input: { count: 'many', sleepMs: 0 },
       workspaceId: null,
@@ -200,7 +213,11 @@ describe('startWorkers', () => {
         return null;
       },
     });
-    const job = queue.enqueue({ type: 'test.counting', input: { steps: 6 }, workspaceId: 'workspace-a' });
+    const job = await queue.enqueue({
+      type: 'test.counting',
+      input: { steps: 6 },
+      workspaceId: 'workspace-a',
+    });
     const events: JobEvent[] = [];
     const following = (async () => {
       for await (const event of queue.subscribe(job.id, { signal: AbortSignal.timeout(15_000) }))
@@ -213,7 +230,7 @@ describe('startWorkers', () => {
     const progress = events.flatMap((event) => (event.type === 'progress-update' ? [event.progress] : []));
     expect(progress.map((entry) => entry.done)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(progress.at(-1)).toEqual({ done: 6, total: 6, message: 'steg 6' });
-    expect(queue.get(job.id)?.progress).toEqual({ done: 6, total: 6, message: 'steg 6' });
+    expect((await queue.get(job.id))?.progress).toEqual({ done: 6, total: 6, message: 'steg 6' });
   });
 
   it('cancels a queued job at once: it never runs', async () => {
@@ -226,35 +243,52 @@ describe('startWorkers', () => {
         calls += 1;
       },
     });
-    const job = queue.enqueue({ type: 'test.counted', input: {}, workspaceId: 'workspace-a' });
-    const cancelled = queue.cancel(job.id, { workspaceId: 'workspace-a' });
+    const job = await queue.enqueue({ type: 'test.counted', input: {}, workspaceId: 'workspace-a' });
+    const cancelled = await queue.cancel(job.id, { workspaceId: 'workspace-a' });
     expect(cancelled.state).toBe('cancelled');
-    const marker = queue.enqueue({ type: 'test.counted', input: {}, workspaceId: 'workspace-a' });
+    const marker = await queue.enqueue({ type: 'test.counted', input: {}, workspaceId: 'workspace-a' });
     pool({ queue, handlers: [counted] });
     await waitForJobEnd(queue, marker.id);
     expect(calls).toBe(1);
-    expect(queue.get(job.id)?.state).toBe('cancelled');
+    expect((await queue.get(job.id))?.state).toBe('cancelled');
   });
 
   it('cancels a running job through its abort signal: no item is written after', async () => {
     const { queue, storage } = database();
     createItemResultsTable(storage.database);
     pool({ queue, handlers: [itemWritingJobHandler] });
-    const job = queue.enqueue({
+    const job = await queue.enqueue({
       type: ITEM_WRITING_JOB_TYPE,
       input: { count: 500, sleepMs: 5 },
       workspaceId: null,
     });
-    await waitFor(() => queue.countFinishedItems(job.id) >= 3, { what: 'three items' });
-    const requested = queue.cancel(job.id);
+    await waitFor(async () => (await queue.countFinishedItems(job.id)) >= 3, { what: 'three items' });
+    const requested = await queue.cancel(job.id);
     expect(requested.cancelRequested).toBe(true);
     const final = await waitForJobEnd(queue, job.id);
     expect(final.state).toBe('cancelled');
     const written = storage.database.prepare('SELECT COUNT(*) AS n FROM job_test_results').get() as {
       n: number;
     };
-    expect(written.n).toBe(queue.countFinishedItems(job.id));
+    expect(written.n).toBe(await queue.countFinishedItems(job.id));
     expect(written.n).toBeLessThan(500);
+  });
+
+  it('hears a cancel made in another process at its next heartbeat', async () => {
+    const built = database();
+    createItemResultsTable(built.storage.database);
+    const elsewhere = built.openQueue();
+    pool({ queue: built.queue, handlers: [itemWritingJobHandler], leaseMs: 300, heartbeatMs: 20 });
+    const job = await built.queue.enqueue({
+      type: ITEM_WRITING_JOB_TYPE,
+      input: { count: 500, sleepMs: 5 },
+      workspaceId: null,
+    });
+    await waitFor(async () => (await built.queue.countFinishedItems(job.id)) >= 2, { what: 'two items' });
+    await elsewhere.cancel(job.id);
+    const final = await waitForJobEnd(built.queue, job.id);
+    expect(final.state).toBe('cancelled');
+    expect(await built.queue.countFinishedItems(job.id)).toBeLessThan(500);
   });
 
   it('never runs one job in two pools at once (two connections racing for leases)', async () => {
@@ -274,31 +308,36 @@ describe('startWorkers', () => {
         active.delete(context.jobId);
       },
     });
-    const jobs = Array.from({ length: 16 }, () =>
-      built.queue.enqueue({ type: 'test.tracked', input: {}, workspaceId: null }),
+    const jobs = await Promise.all(
+      Array.from({ length: 16 }, () =>
+        built.queue.enqueue({ type: 'test.tracked', input: {}, workspaceId: null }),
+      ),
     );
+    const states = async () => Promise.all(jobs.map((job) => built.queue.get(job.id)));
     pool({ queue: built.queue, handlers: [tracked], concurrency: 2, workerId: 'pool-a' });
     pool({ queue: otherQueue, handlers: [tracked], concurrency: 2, workerId: 'pool-b', pollIntervalMs: 5 });
-    await waitFor(() => jobs.every((job) => built.queue.get(job.id)?.state === 'succeeded'), {
+    await waitFor(async () => (await states()).every((job) => job?.state === 'succeeded'), {
       what: 'every job to succeed',
     });
     expect(overlapping).toBe(0);
     expect(jobs.map((job) => runsPerJob.get(job.id))).toEqual(jobs.map(() => 1));
-    expect(jobs.map((job) => built.queue.get(job.id)?.attempts)).toEqual(jobs.map(() => 1));
+    expect((await states()).map((job) => job?.attempts)).toEqual(jobs.map(() => 1));
   });
 
   it('lets a worker that stalled past its lease write nothing more once another took over', async () => {
     const built = database();
     createItemResultsTable(built.storage.database);
     const otherQueue = built.openQueue();
-    const job = built.queue.enqueue({
+    const job = await built.queue.enqueue({
       type: ITEM_WRITING_JOB_TYPE,
       input: { count: 40, sleepMs: 10 },
       workspaceId: null,
     });
     // Pool A never renews its lease: it behaves like a process frozen by a long pause.
     pool({ queue: built.queue, handlers: [itemWritingJobHandler], leaseMs: 100, heartbeatMs: 60_000 });
-    await waitFor(() => built.queue.countFinishedItems(job.id) >= 2, { what: 'pool A to start' });
+    await waitFor(async () => (await built.queue.countFinishedItems(job.id)) >= 2, {
+      what: 'pool A to start',
+    });
     pool({ queue: otherQueue, handlers: [itemWritingJobHandler], leaseMs: 5000, pollIntervalMs: 10 });
     const final = await waitForJobEnd(built.queue, job.id);
     expect(final.state).toBe('succeeded');
@@ -309,18 +348,62 @@ describe('startWorkers', () => {
     expect(counts).toEqual({ n: 40, distinctKeys: 40 });
   });
 
+  it('records a failed item in the report and goes on with the others', async () => {
+    const { queue } = database();
+    const files = ['a.pdf', 'trasig.pdf', 'c.docx'];
+    const ingest = defineJobHandler({
+      type: 'test.ingest',
+      input: z.object({ files: z.array(z.string()) }),
+      async run(input, context) {
+        context.reportProgress({ total: input.files.length });
+        for (const file of input.files) {
+          if (file.startsWith('trasig')) {
+            await context.failItem(
+              file,
+              new PolettError({
+                code: 'document_corrupt',
+                status: 400,
+                message: { sv: `${file} är skadad.`, en: `${file} is corrupt.` },
+              }),
+            );
+            continue;
+          }
+          await context.processItem(file, () => ({ chunks: file.length }));
+        }
+        return { indexed: context.itemsFinished };
+      },
+    });
+    pool({ queue, handlers: [ingest] });
+    const job = await queue.enqueue({ type: 'test.ingest', input: { files }, workspaceId: 'workspace-a' });
+    const final = await waitForJobEnd(queue, job.id);
+    expect(final.state).toBe('succeeded');
+    expect(final.progress).toEqual({ done: 3, total: 3, message: null });
+    const report = await queue.listItems(job.id);
+    expect(report.map((item) => [item.key, item.state, item.result, item.error?.code ?? null])).toEqual([
+      ['a.pdf', 'done', { chunks: 5 }, null],
+      ['trasig.pdf', 'failed', null, 'document_corrupt'],
+      ['c.docx', 'done', { chunks: 6 }, null],
+    ]);
+    expect((await queue.listItems(job.id, { state: 'failed' })).map((item) => item.key)).toEqual([
+      'trasig.pdf',
+    ]);
+    const firstPage = await queue.listItems(job.id, { limit: 2 });
+    const nextPage = await queue.listItems(job.id, { afterSequence: firstPage.at(-1)?.sequence ?? 0 });
+    expect(nextPage.map((item) => item.key)).toEqual(['c.docx']);
+  });
+
   it('stops gracefully: an aborted job goes back to the queue and the next pool finishes it', async () => {
     const { queue, storage } = database();
     createItemResultsTable(storage.database);
     const first = startWorkers({ queue, handlers: [itemWritingJobHandler], pollIntervalMs: 20 });
-    const job = queue.enqueue({
+    const job = await queue.enqueue({
       type: ITEM_WRITING_JOB_TYPE,
       input: { count: 60, sleepMs: 5 },
       workspaceId: null,
     });
-    await waitFor(() => queue.countFinishedItems(job.id) >= 2, { what: 'two items' });
+    await waitFor(async () => (await queue.countFinishedItems(job.id)) >= 2, { what: 'two items' });
     await first.stop({ timeoutMs: 10 });
-    const released = queue.get(job.id);
+    const released = await queue.get(job.id);
     expect(released?.state).toBe('queued');
     expect(released?.attempts).toBe(0);
     expect(released?.leaseOwner).toBeNull();

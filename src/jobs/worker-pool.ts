@@ -26,18 +26,24 @@ import { retryDelayMs, type BackoffOptions } from './retry-delay.js';
 import type { ClaimedJob, JobItemCheckpoints, JobLeaseBackend, JobRecord } from './types.js';
 
 /** The backend a pool runs on: `SqliteJobQueue` is one. */
-export type WorkerBackend = JobLeaseBackend &
-  JobItemCheckpoints<JobTransaction> & {
-    /** When the next job becomes due, so that an idle pool wakes then instead of at its next poll. */
-    nextDueAt?(): number | undefined;
-  };
+export type WorkerBackend = JobLeaseBackend & JobItemCheckpoints<JobTransaction>;
 
 export interface WorkerPoolOptions {
   queue: WorkerBackend;
-  /** One handler per job type. A job of a type none handles fails with `job_type_unknown`. */
+  /**
+   * One handler per job type. A job of a type none handles fails with `job_type_unknown`, unless
+   * `claim` is `'handled-types'`.
+   */
   // Each handler has its own input type; the pool only passes a parsed input through.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   handlers: Array<JobHandler<any, unknown>>;
+  /**
+   * Which jobs this pool takes. `'all'` (the default, for the server's pool) also takes jobs of
+   * types it has no handler for and fails them clearly, so that none waits forever;
+   * `'handled-types'` is for a second pool beside it (a CLI command running its own jobs), which
+   * must not fail the server's jobs it does not know.
+   */
+  claim?: 'all' | 'handled-types';
   /** Jobs run at once. Defaults to 1. */
   concurrency?: number;
   /** Names this pool in leases. Defaults to host, process id and a random suffix. */
@@ -83,6 +89,8 @@ interface RunningJob {
   cause: AbortCause | undefined;
   heartbeat: NodeJS.Timeout;
   progress: ProgressThrottle;
+  /** Progress writes in order, awaited before the job's final state is written. */
+  progressWrites: Promise<void>;
   /** Set when the pool gave the lease back itself: nothing more is written for this job. */
   abandoned: boolean;
   settled: Promise<void>;
@@ -108,9 +116,15 @@ export function startWorkers(options: WorkerPoolOptions): WorkerPool {
   const queue = settings.queue;
   const handlers = new Map(settings.handlers.map((handler) => [handler.type, handler]));
   const running = new Map<string, RunningJob>();
+  const typeFilter = settings.claim === 'handled-types' ? { types: [...handlers.keys()] } : {};
   let stopping = false;
   let wakeLoop: (() => void) | undefined;
-  const wake = () => wakeLoop?.();
+  // A wake that arrives while the loop is busy claiming is remembered, not lost until the next poll.
+  let wakeRequested = false;
+  const wake = () => {
+    wakeRequested = true;
+    wakeLoop?.();
+  };
 
   const stopListeningRunnable = queue.onRunnable(wake);
   const stopListeningCancel = queue.onCancelRequest((jobId) => abort(running.get(jobId), 'cancel'));
@@ -128,9 +142,9 @@ export function startWorkers(options: WorkerPoolOptions): WorkerPool {
   }
 
   /** Runs a backend call whose failure must not take the pool down (the database busy for long). */
-  function guarded<Value>(call: () => Value): Value | undefined {
+  async function guarded<Value>(call: () => Promise<Value>): Promise<Value | undefined> {
     try {
-      return call();
+      return await call();
     } catch (error) {
       settings.onPoolError(toPolettError(error));
       return undefined;
@@ -140,6 +154,7 @@ export function startWorkers(options: WorkerPoolOptions): WorkerPool {
   function start(claimed: ClaimedJob): void {
     const { job, leaseToken } = claimed;
     const controller = new AbortController();
+    let renewing = false;
     const entry: RunningJob = {
       job,
       leaseToken,
@@ -147,19 +162,28 @@ export function startWorkers(options: WorkerPoolOptions): WorkerPool {
       cause: undefined,
       abandoned: false,
       heartbeat: setInterval(() => {
-        const renewal = guarded(() => queue.renewLease(job.id, leaseToken, settings.leaseMs));
-        if (renewal === undefined) return;
-        if (!renewal.held) abort(entry, 'lease-lost');
-        else if (renewal.cancelRequested) abort(entry, 'cancel');
+        // A slow backend must not pile renewals up.
+        if (renewing) return;
+        renewing = true;
+        void guarded(() => queue.renewLease(job.id, leaseToken, settings.leaseMs)).then((renewal) => {
+          renewing = false;
+          if (renewal === undefined) return;
+          if (!renewal.held) abort(entry, 'lease-lost');
+          else if (renewal.cancelRequested) abort(entry, 'cancel');
+        });
       }, heartbeatMs),
       progress: new ProgressThrottle(job.progress ?? { done: 0, total: null, message: null }, {
         emitMs: settings.progressEmitMs,
         persistMs: settings.progressPersistMs,
-        record: (progress, recordOptions) =>
-          guarded(() => {
-            if (!entry.abandoned) queue.recordProgress(job.id, leaseToken, progress, recordOptions);
-          }),
+        record: (progress, recordOptions) => {
+          entry.progressWrites = entry.progressWrites.then(async () => {
+            if (!entry.abandoned) {
+              await guarded(() => queue.recordProgress(job.id, leaseToken, progress, recordOptions));
+            }
+          });
+        },
       }),
+      progressWrites: Promise.resolve(),
       settled: Promise.resolve(),
     };
     running.set(job.id, entry);
@@ -181,34 +205,35 @@ export function startWorkers(options: WorkerPoolOptions): WorkerPool {
     const handler = handlers.get(job.type);
     if (handler === undefined) {
       const error = jobTypeUnknownError(job.type, [...handlers.keys()]);
-      queue.fail(job.id, leaseToken, toJobErrorInfo(error), null);
+      await queue.fail(job.id, leaseToken, toJobErrorInfo(error), null);
       return;
     }
     let outcome: { ok: true; result: unknown } | { ok: false; error: unknown };
     try {
       const input: unknown = parseJobInput(handler, job.input);
-      const context = createContext(entry);
+      const context = await createContext(entry);
       outcome = { ok: true, result: await handler.run(input, context) };
     } catch (error) {
       outcome = { ok: false, error };
     }
     if (entry.abandoned) return;
     entry.progress.flush();
+    await entry.progressWrites;
     // The abort's cause decides, even when the handler returned early on the signal instead of throwing.
     switch (entry.cause) {
       case 'lease-lost':
         return;
       case 'cancel':
-        queue.markCancelled(job.id, leaseToken);
+        await queue.markCancelled(job.id, leaseToken);
         return;
       case 'shutdown':
-        queue.release(job.id, leaseToken);
+        await queue.release(job.id, leaseToken);
         return;
       case undefined:
         break;
     }
     if (outcome.ok) {
-      queue.complete(job.id, leaseToken, outcome.result);
+      await queue.complete(job.id, leaseToken, outcome.result);
       return;
     }
     const error = toPolettError(outcome.error);
@@ -217,12 +242,12 @@ export function startWorkers(options: WorkerPoolOptions): WorkerPool {
       error.isRetryable && job.attempts < job.maxAttempts
         ? new Date(Date.now() + retryDelayMs(job.attempts, settings.backoff, error.retryAfterSeconds))
         : null;
-    queue.fail(job.id, leaseToken, toJobErrorInfo(error), retryAt);
+    await queue.fail(job.id, leaseToken, toJobErrorInfo(error), retryAt);
   }
 
-  function createContext(entry: RunningJob): JobContext {
+  async function createContext(entry: RunningJob): Promise<JobContext> {
     const { job, leaseToken, controller } = entry;
-    let itemsFinished = queue.countFinishedItems(job.id);
+    let itemsFinished = await queue.countFinishedItems(job.id);
     if (itemsFinished > 0) entry.progress.update({ done: itemsFinished });
     const throwIfAborted = () => {
       if (controller.signal.aborted) throw controller.signal.reason;
@@ -237,7 +262,7 @@ export function startWorkers(options: WorkerPoolOptions): WorkerPool {
       stepsOrWrite: ItemSteps<Computed, Value> | ((transaction: JobTransaction) => Value),
     ): Promise<ItemOutcome<Value>> {
       throwIfAborted();
-      if (queue.isItemFinished(job.id, key)) return { written: false };
+      if (await queue.isItemFinished(job.id, key)) return { written: false };
       let write: (transaction: JobTransaction) => Value;
       if (typeof stepsOrWrite === 'function') {
         write = stepsOrWrite;
@@ -247,7 +272,7 @@ export function startWorkers(options: WorkerPoolOptions): WorkerPool {
       }
       // Checked again after the slow step: a cancelled job writes nothing more.
       throwIfAborted();
-      const outcome = queue.commitItem(job.id, leaseToken, key, write);
+      const outcome = await queue.commitItem(job.id, leaseToken, key, write);
       if (outcome.written) finishedOne();
       return outcome;
     }
@@ -265,7 +290,7 @@ export function startWorkers(options: WorkerPoolOptions): WorkerPool {
       processItem: processItem as JobContext['processItem'],
       async failItem(key, error) {
         throwIfAborted();
-        const written = queue.failItem(job.id, leaseToken, key, toJobErrorInfo(toPolettError(error)));
+        const written = await queue.failItem(job.id, leaseToken, key, toJobErrorInfo(toPolettError(error)));
         if (written) finishedOne();
         return written;
       },
@@ -275,11 +300,16 @@ export function startWorkers(options: WorkerPoolOptions): WorkerPool {
 
   async function loop(): Promise<void> {
     while (!stopping) {
+      wakeRequested = false;
       let claimFailed = false;
       while (!stopping && running.size < settings.concurrency) {
         let claimed: ClaimedJob | undefined;
         try {
-          claimed = queue.claim({ workerId: settings.workerId, leaseMs: settings.leaseMs });
+          claimed = await queue.claim({
+            workerId: settings.workerId,
+            leaseMs: settings.leaseMs,
+            ...typeFilter,
+          });
         } catch (error) {
           settings.onPoolError(toPolettError(error));
           claimFailed = true;
@@ -291,9 +321,12 @@ export function startWorkers(options: WorkerPoolOptions): WorkerPool {
       let delay = settings.pollIntervalMs;
       // After a failed claim (the database busy) wait a whole poll, not spin on the error.
       const nextDueAt =
-        running.size < settings.concurrency && !claimFailed ? guarded(() => queue.nextDueAt?.()) : undefined;
+        running.size < settings.concurrency && !claimFailed && queue.nextDueAt !== undefined
+          ? await guarded(async () => queue.nextDueAt?.(typeFilter))
+          : undefined;
       if (nextDueAt !== undefined)
         delay = Math.max(MINIMUM_IDLE_MS, Math.min(delay, nextDueAt - Date.now() + 1));
+      if (wakeRequested || stopping) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         wakeLoop = () => {
@@ -330,7 +363,7 @@ export function startWorkers(options: WorkerPoolOptions): WorkerPool {
         entry.abandoned = true;
         clearInterval(entry.heartbeat);
         entry.progress.dispose();
-        guarded(() => queue.release(entry.job.id, entry.leaseToken));
+        await guarded(() => queue.release(entry.job.id, entry.leaseToken));
       }
     },
   };

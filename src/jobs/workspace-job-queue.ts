@@ -11,25 +11,26 @@ import type {
   JobItemRecord,
   JobQueue,
   JobRecord,
+  ListJobItemsOptions,
   ListJobsOptions,
   SubscribeOptions,
 } from './types.js';
 
 export interface WorkspaceJobQueue {
   readonly workspaceId: string;
-  enqueue<Input>(options: Omit<EnqueueJobOptions<Input>, 'workspaceId'>): JobRecord<Input>;
-  get(jobId: string): JobRecord | undefined;
-  list(options?: Omit<ListJobsOptions, 'workspaceId'>): JobRecord[];
-  cancel(jobId: string): JobRecord;
-  listItems(jobId: string, options?: { limit?: number; after?: string }): JobItemRecord[];
+  enqueue<Input>(options: Omit<EnqueueJobOptions<Input>, 'workspaceId'>): Promise<JobRecord<Input>>;
+  get(jobId: string): Promise<JobRecord | undefined>;
+  list(options?: Omit<ListJobsOptions, 'workspaceId'>): Promise<JobRecord[]>;
+  cancel(jobId: string): Promise<JobRecord>;
+  listItems(jobId: string, options?: ListJobItemsOptions): Promise<JobItemRecord[]>;
   subscribe(jobId: string, options?: SubscribeOptions): AsyncIterable<JobEvent>;
 }
 
 /** Binds a job queue to one workspace. */
 export function workspaceJobQueue(queue: JobQueue, workspaceId: string): WorkspaceJobQueue {
   const scope = { workspaceId };
-  const requireJob = (jobId: string): JobRecord => {
-    const job = queue.get(jobId, scope);
+  const requireJob = async (jobId: string): Promise<JobRecord> => {
+    const job = await queue.get(jobId, scope);
     if (job === undefined) throw jobNotFoundError(jobId);
     return job;
   };
@@ -39,13 +40,13 @@ export function workspaceJobQueue(queue: JobQueue, workspaceId: string): Workspa
     get: (jobId) => queue.get(jobId, scope),
     list: (options = {}) => queue.list({ ...options, workspaceId }),
     cancel: (jobId) => queue.cancel(jobId, scope),
-    listItems(jobId, options) {
-      requireJob(jobId);
+    async listItems(jobId, options) {
+      await requireJob(jobId);
       return queue.listItems(jobId, options);
     },
-    subscribe(jobId, options) {
-      requireJob(jobId);
-      return queue.subscribe(jobId, options);
+    async *subscribe(jobId, options) {
+      await requireJob(jobId);
+      yield* queue.subscribe(jobId, options);
     },
   };
 }

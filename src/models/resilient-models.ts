@@ -6,6 +6,7 @@
  * The chain is itself an AI SDK v3 model, so `generateText`, `streamText`, `generateObject`,
  * `embedMany` and `rerank` from the `ai` package run over it unchanged (with their own retries off).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   EmbeddingModelV3,
   LanguageModelV3,
@@ -114,21 +115,6 @@ function tokensOf(usage: LanguageModelV3Usage | undefined): Tokens {
   return { inputTokens: usage?.inputTokens.total ?? 0, outputTokens: usage?.outputTokens.total ?? 0 };
 }
 
-function sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, milliseconds);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** How long to wait before the next attempt, or undefined to move on to the next model. */
 function backoffDelay(error: unknown, attempt: number, settings: CallSettings): number | undefined {
   const hinted = retryAfterSeconds(error);
@@ -230,7 +216,7 @@ async function runChain<Model, Result>(
         if (!isRetryableCallError(error) || attempt === link.settings.maxRetries) break;
         const delay = backoffDelay(error, attempt, link.settings);
         if (delay === undefined) break;
-        await sleep(delay, callerSignal);
+        await sleep(delay, undefined, callerSignal ? { signal: callerSignal } : {});
       } finally {
         attemptControl.dispose();
         release();
@@ -312,7 +298,7 @@ export class ResilientLanguageModel implements LanguageModelV3 {
           if (!isRetryableCallError(error) || attempt === link.settings.maxRetries) break;
           const delay = backoffDelay(error, attempt, link.settings);
           if (delay === undefined) break;
-          await sleep(delay, callerSignal);
+          await sleep(delay, undefined, callerSignal ? { signal: callerSignal } : {});
         }
       }
     }

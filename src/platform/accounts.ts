@@ -54,7 +54,12 @@ export async function setUpOwner(
   // Checked again after the slow hash: two set-up requests may have raced through the first check.
   if (platform.workspaces.hasOwner()) throw setupDone();
   if (platform.users.findByEmail(input.email)) throw emailTaken();
-  const user = platform.users.create({ email: input.email, name: input.name, passwordHash, locale: input.locale });
+  const user = platform.users.create({
+    email: input.email,
+    name: input.name,
+    passwordHash,
+    locale: input.locale,
+  });
   const workspace = platform.workspaces.create({ name: input.workspaceName, ownerUserId: user.id });
   platform.forWorkspace(workspace.id).audit.record({
     actor: { type: 'user', id: user.id, label: user.email },
@@ -127,7 +132,11 @@ export async function signIn(
   if (!found || !valid) {
     guard.failed(input.email, input.ip);
     const entry: AuditEntryInput = {
-      actor: { type: found ? 'user' : 'anonymous', id: found?.user.id ?? null, label: input.email.slice(0, 200) },
+      actor: {
+        type: found ? 'user' : 'anonymous',
+        id: found?.user.id ?? null,
+        label: input.email.slice(0, 200),
+      },
       action: 'auth.sign_in_failed',
       ip: input.ip,
     };
@@ -136,7 +145,10 @@ export async function signIn(
     throw invalidCredentials();
   }
   guard.succeeded(input.email);
-  const { secret } = platform.sessions.create(found.user.id, { ip: input.ip, userAgent: input.userAgent ?? null });
+  const { secret } = platform.sessions.create(found.user.id, {
+    ip: input.ip,
+    userAgent: input.userAgent ?? null,
+  });
   recordForUser(platform, found.user.id, {
     actor: { type: 'user', id: found.user.id, label: found.user.email },
     action: 'auth.sign_in',
@@ -148,7 +160,13 @@ export async function signIn(
 /** Changes a password after checking the current one, and ends every other session of the user. */
 export async function changePassword(
   platform: Platform,
-  input: { user: UserRecord; currentPassword: string; newPassword: string; keepSessionIdHash: string; ip: string },
+  input: {
+    user: UserRecord;
+    currentPassword: string;
+    newPassword: string;
+    keepSessionIdHash: string;
+    ip: string;
+  },
 ): Promise<{ sessionsEnded: number }> {
   const currentHash = platform.users.passwordHash(input.user.id);
   if (!currentHash || !(await verifyPassword(currentHash, input.currentPassword))) {

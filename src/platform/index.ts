@@ -33,7 +33,12 @@ import type { Platform } from './types.js';
 
 export * from './roles.js';
 export type * from './types.js';
-export { createSqlitePlatform, emailKey, slugify, type SqlitePlatformOptions } from './sqlite/sqlite-platform.js';
+export {
+  createSqlitePlatform,
+  emailKey,
+  slugify,
+  type SqlitePlatformOptions,
+} from './sqlite/sqlite-platform.js';
 export { RateLimiter, type RateDecision, type RateLimit } from './rate-limiter.js';
 export {
   acceptInvitation,

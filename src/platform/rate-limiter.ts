@@ -66,7 +66,10 @@ export class RateLimiter {
       this.buckets.set(key, bucket);
       return bucket;
     }
-    bucket.tokens = Math.min(this.limit.requests, bucket.tokens + (current - bucket.updatedAt) * this.refillPerMs);
+    bucket.tokens = Math.min(
+      this.limit.requests,
+      bucket.tokens + (current - bucket.updatedAt) * this.refillPerMs,
+    );
     bucket.updatedAt = current;
     return bucket;
   }

@@ -61,9 +61,7 @@ export function permissionsOfScopes(scopes: readonly string[]): Permission[] {
 
 /** Whether an API key with these scopes holds a permission. */
 export function scopesAllow(scopes: readonly string[], permission: Permission): boolean {
-  return scopes.some((scope) =>
-    (SCOPE_PERMISSIONS[scope as ApiKeyScope] ?? []).includes(permission),
-  );
+  return scopes.some((scope) => (SCOPE_PERMISSIONS[scope as ApiKeyScope] ?? []).includes(permission));
 }
 
 /** Names of roles and permissions for people, in both languages. */
@@ -83,7 +81,10 @@ export const PERMISSION_DESCRIPTIONS: Readonly<Record<Permission, LocalizedText>
   'models.manage': { sv: 'välja och testa modeller', en: 'choose and test models' },
   'audit.read': { sv: 'läsa granskningsloggen', en: 'read the audit log' },
   'keys.manage': { sv: 'skapa och återkalla API-nycklar', en: 'create and revoke API keys' },
-  'members.manage': { sv: 'bjuda in, ändra roll och ta bort medlemmar', en: 'invite members, change roles, remove members' },
+  'members.manage': {
+    sv: 'bjuda in, ändra roll och ta bort medlemmar',
+    en: 'invite members, change roles, remove members',
+  },
   'workspace.manage': { sv: 'byta namn och ändra lagringstider', en: 'rename, change retention settings' },
 };
 
@@ -95,5 +96,6 @@ export function renderRolesTable(): string {
     (permission) =>
       `| \`${permission}\` — ${PERMISSION_DESCRIPTIONS[permission].en} | ${ROLES.map((role) => (can(role, permission) ? '✓' : '—')).join(' | ')} |`,
   );
-  return [header, rule, ...rows].join('\n');
+  const owners = `| make someone owner, or take the owner role away | ${ROLES.map((role) => (canAssignRole(role, 'owner') ? '✓' : '—')).join(' | ')} |`;
+  return [header, rule, ...rows, owners].join('\n');
 }

@@ -11,7 +11,8 @@ export const roleSchema = z.enum(ROLES).meta({ id: 'Role' });
 export const permissionSchema = z.enum(PERMISSIONS).meta({ id: 'Permission' });
 export const apiKeyScopeSchema = z.enum(API_KEY_SCOPES).meta({
   id: 'ApiKeyScope',
-  description: '`inference`: the OpenAI-compatible /v1 API; `read`, `write`, `admin`: the REST API in the key’s workspace.',
+  description:
+    '`inference`: the OpenAI-compatible /v1 API; `read`, `write`, `admin`: the REST API in the key’s workspace.',
 });
 
 const emailSchema = z.email().max(254);
@@ -23,7 +24,9 @@ export const errorSchema = z
   .object({
     error: z.object({
       code: z.string().meta({ example: 'permission_denied' }),
-      message: z.string().meta({ description: "One sentence in the caller's language: what was wrong and what to do." }),
+      message: z
+        .string()
+        .meta({ description: "One sentence in the caller's language: what was wrong and what to do." }),
       field: z.string().optional(),
       retryable: z.boolean(),
     }),
@@ -31,7 +34,13 @@ export const errorSchema = z
   .meta({ id: 'Error' });
 
 export const userSchema = z
-  .object({ id: z.string(), email: z.string(), name: z.string(), locale: localeSchema, createdAt: z.string() })
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    locale: localeSchema,
+    createdAt: z.string(),
+  })
   .meta({ id: 'User' });
 
 export const workspaceSchema = z
@@ -47,15 +56,16 @@ export const workspaceSchema = z
 
 export const workspaceMembershipSchema = z
   .object({ workspace: workspaceSchema, role: roleSchema.nullable(), permissions: z.array(permissionSchema) })
-  .meta({ id: 'WorkspaceMembership', description: 'A workspace with the caller’s role (null for an API key) and permissions.' });
+  .meta({
+    id: 'WorkspaceMembership',
+    description: 'A workspace with the caller’s role (null for an API key) and permissions.',
+  });
 
 export const workspaceListSchema = z
   .object({ workspaces: z.array(workspaceMembershipSchema) })
   .meta({ id: 'WorkspaceList' });
 
-export const setupStatusSchema = z
-  .object({ ownerExists: z.boolean() })
-  .meta({ id: 'SetupStatus' });
+export const setupStatusSchema = z.object({ ownerExists: z.boolean() }).meta({ id: 'SetupStatus' });
 
 export const setupRequestSchema = z
   .object({
@@ -74,7 +84,9 @@ export const signInRequestSchema = z
 export const sessionSchema = z
   .object({
     user: userSchema,
-    csrfToken: z.string().meta({ description: 'Send it as x-csrf-token with every cookie-authenticated write.' }),
+    csrfToken: z
+      .string()
+      .meta({ description: 'Send it as x-csrf-token with every cookie-authenticated write.' }),
     workspaces: z.array(workspaceMembershipSchema),
   })
   .meta({ id: 'Session' });
@@ -108,21 +120,30 @@ export const changePasswordRequestSchema = z
   .object({ currentPassword: passwordSchema, newPassword: passwordSchema })
   .meta({ id: 'ChangePasswordRequest' });
 
-export const signedOutSchema = z
-  .object({ sessionsEnded: z.number().int() })
-  .meta({ id: 'SignedOut' });
+export const signedOutSchema = z.object({ sessionsEnded: z.number().int() }).meta({ id: 'SignedOut' });
 
 export const acceptInvitationRequestSchema = z
-  .object({ token: z.string().min(1).max(200), name: nameSchema, password: passwordSchema, locale: localeSchema.default('sv') })
+  .object({
+    token: z.string().min(1).max(200),
+    name: nameSchema,
+    password: passwordSchema,
+    locale: localeSchema.default('sv'),
+  })
   .meta({ id: 'AcceptInvitationRequest' });
 
-export const createWorkspaceRequestSchema = z.object({ name: nameSchema }).meta({ id: 'CreateWorkspaceRequest' });
+export const createWorkspaceRequestSchema = z
+  .object({ name: nameSchema })
+  .meta({ id: 'CreateWorkspaceRequest' });
 
 export const updateWorkspaceRequestSchema = z
   .object({
     name: nameSchema.optional(),
-    conversationRetentionDays: retentionDaysSchema.optional().meta({ description: 'Days to keep conversations; null keeps them forever.' }),
-    feedbackRetentionDays: retentionDaysSchema.optional().meta({ description: 'Days to keep feedback; null keeps it forever.' }),
+    conversationRetentionDays: retentionDaysSchema
+      .optional()
+      .meta({ description: 'Days to keep conversations; null keeps them forever.' }),
+    feedbackRetentionDays: retentionDaysSchema
+      .optional()
+      .meta({ description: 'Days to keep feedback; null keeps it forever.' }),
   })
   .meta({ id: 'UpdateWorkspaceRequest' });
 
@@ -131,20 +152,33 @@ export const memberSchema = z
   .meta({ id: 'Member' });
 
 export const invitationSchema = z
-  .object({ id: z.string(), email: z.string(), role: roleSchema, createdAt: z.string(), expiresAt: z.string() })
+  .object({
+    id: z.string(),
+    email: z.string(),
+    role: roleSchema,
+    createdAt: z.string(),
+    expiresAt: z.string(),
+  })
   .meta({ id: 'Invitation' });
 
 export const memberListSchema = z
   .object({ members: z.array(memberSchema), invitations: z.array(invitationSchema) })
   .meta({ id: 'MemberList' });
 
-export const inviteRequestSchema = z.object({ email: emailSchema, role: roleSchema }).meta({ id: 'InviteRequest' });
+export const inviteRequestSchema = z
+  .object({ email: emailSchema, role: roleSchema })
+  .meta({ id: 'InviteRequest' });
 
 export const inviteResultSchema = z
   .object({
-    member: memberSchema.optional().meta({ description: 'Set when the person had an account and joined at once.' }),
+    member: memberSchema
+      .optional()
+      .meta({ description: 'Set when the person had an account and joined at once.' }),
     invitation: invitationSchema.optional(),
-    token: z.string().optional().meta({ description: 'The invitation token, shown once: send it to the person.' }),
+    token: z
+      .string()
+      .optional()
+      .meta({ description: 'The invitation token, shown once: send it to the person.' }),
   })
   .meta({ id: 'InviteResult' });
 
@@ -178,7 +212,12 @@ export const auditEntrySchema = z
 
 export const auditQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.coerce.number().int().min(1).optional().meta({ description: 'The `nextBefore` of the previous page.' }),
+  before: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .meta({ description: 'The `nextBefore` of the previous page.' }),
 });
 
 export const auditPageSchema = z

@@ -3,6 +3,7 @@
  * belongs to a workspace, reached only through `Platform.forWorkspace(workspaceId)`.
  */
 import type { Locale } from '../errors.js';
+import type { ApiKeyRecord } from '../storage/types.js';
 import type { ApiKeyScope, Role } from './roles.js';
 
 export interface UserRecord {
@@ -112,7 +113,10 @@ export interface UserStore {
 
 export interface SessionStore {
   /** Starts a session; the secret goes into the cookie and only its hash is stored. */
-  create(userId: string, details?: { ip?: string | null; userAgent?: string | null }): {
+  create(
+    userId: string,
+    details?: { ip?: string | null; userAgent?: string | null },
+  ): {
     secret: string;
     record: SessionRecord;
   };
@@ -132,6 +136,8 @@ export interface WorkspaceDirectory {
   listForUser(userId: string): Array<{ workspace: WorkspaceRecord; role: Role }>;
   /** A user's role in a workspace; undefined for a non-member (or a workspace that does not exist). */
   roleOf(workspaceId: string, userId: string): Role | undefined;
+  /** Every workspace of this installation, for its operator (the CLI); never exposed over HTTP. */
+  listAll(): WorkspaceRecord[];
   /** Whether any workspace has an owner: false until first-run set-up is done. */
   hasOwner(): boolean;
 }
@@ -192,6 +198,11 @@ export interface Platform {
   readonly sessions: SessionStore;
   readonly workspaces: WorkspaceDirectory;
   readonly invitations: InvitationDirectory;
+  /** API keys looked up by their secret: the secret is the proof, so this lookup needs no workspace. */
+  readonly apiKeys: {
+    /** The key when the secret is valid and not revoked (with its workspace); marks it used. */
+    verify(secret: string): ApiKeyRecord | undefined;
+  };
   /** Instance-level audit events that belong to no workspace (a failed sign-in for an unknown address). */
   readonly instanceAudit: { record(entry: AuditEntryInput): void };
   forWorkspace(workspaceId: string): WorkspaceScope;

@@ -41,7 +41,11 @@ const MEMBER = { sv: 'Medlemmen', en: 'The member' };
 export function updateWorkspaceSettings(
   scope: WorkspaceScope,
   acting: Acting,
-  changes: { name?: string; conversationRetentionDays?: number | null; feedbackRetentionDays?: number | null },
+  changes: {
+    name?: string;
+    conversationRetentionDays?: number | null;
+    feedbackRetentionDays?: number | null;
+  },
 ): WorkspaceRecord {
   const before = scope.workspace.get()!;
   const after = scope.workspace.update(changes);
@@ -71,7 +75,9 @@ export function inviteMember(
   scope: WorkspaceScope,
   acting: Acting,
   input: { email: string; role: Role },
-): { member: MemberRecord; invitation?: undefined; token?: undefined } | { member?: undefined; invitation: InvitationRecord; token: string } {
+):
+  | { member: MemberRecord; invitation?: undefined; token?: undefined }
+  | { member?: undefined; invitation: InvitationRecord; token: string } {
   if (!canAssignRole(acting.role, input.role)) throw permissionDenied('members.manage');
   const existing = platform.users.findByEmail(input.email);
   if (existing) {
@@ -101,11 +107,22 @@ export function inviteMember(
 }
 
 export function revokeInvitation(scope: WorkspaceScope, acting: Acting, invitationId: string): void {
-  if (!scope.invitations.revoke(invitationId)) throw notFound({ sv: 'Inbjudan', en: 'The invitation' }, 'invitationId');
-  scope.audit.record({ actor: acting.actor, action: 'invitation.revoked', target: invitationId, ip: acting.ip });
+  if (!scope.invitations.revoke(invitationId))
+    throw notFound({ sv: 'Inbjudan', en: 'The invitation' }, 'invitationId');
+  scope.audit.record({
+    actor: acting.actor,
+    action: 'invitation.revoked',
+    target: invitationId,
+    ip: acting.ip,
+  });
 }
 
-export function changeMemberRole(scope: WorkspaceScope, acting: Acting, userId: string, role: Role): MemberRecord {
+export function changeMemberRole(
+  scope: WorkspaceScope,
+  acting: Acting,
+  userId: string,
+  role: Role,
+): MemberRecord {
   const member = scope.members.get(userId);
   if (!member) throw notFound(MEMBER, 'userId');
   // Taking the owner role away is as strong a move as granting it.

@@ -75,29 +75,36 @@ export function createApp(dependencies: ServerDependencies) {
     await next();
   });
 
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: config.server.bodyLimitBytes,
-      onError: (context) => {
-        const error = new PolettError({
-          code: 'body_too_large',
-          status: 413,
-          field: 'body',
-          message: {
-            sv: `Anropet är större än ${config.server.bodyLimitBytes} byte; skicka mindre delar eller höj server.bodyLimitBytes.`,
-            en: `The request is larger than ${config.server.bodyLimitBytes} bytes; send smaller parts or raise server.bodyLimitBytes.`,
-          },
-        });
-        return context.json(error.toJSON(context.get('locale')), 413);
-      },
-    }),
+  const limitBody = bodyLimit({
+    maxSize: config.server.bodyLimitBytes,
+    onError: (context) => {
+      const error = new PolettError({
+        code: 'body_too_large',
+        status: 413,
+        field: 'body',
+        message: {
+          sv: `Anropet är större än ${config.server.bodyLimitBytes} byte; skicka mindre delar eller höj server.bodyLimitBytes.`,
+          en: `The request is larger than ${config.server.bodyLimitBytes} bytes; send smaller parts or raise server.bodyLimitBytes.`,
+        },
+      });
+      return context.json(error.toJSON(context.get('locale')), 413);
+    },
+  });
+  // GET and HEAD carry no body; asking for one makes the Node adapter build a full Request, which
+  // costs more than the rest of the middleware together.
+  app.use('*', (context, next) =>
+    context.req.method === 'GET' || context.req.method === 'HEAD' ? next() : limitBody(context, next),
   );
 
   const limits = rateLimits(config.server.rateLimit, dependencies.now);
   app.use('/api/*', limits);
   app.use('/v1/*', limits);
-  app.use('/api/*', authenticate(platform, dependencies.storage));
+  // Answers about accounts, keys and workspaces are personal: no browser or proxy may keep them.
+  app.use('/api/*', async (context, next) => {
+    await next();
+    context.header('Cache-Control', 'no-store');
+  });
+  app.use('/api/*', authenticate(platform));
   app.use(WORKSPACE_ROUTES_PATH, workspaceAccess(platform));
 
   app.onError((thrown, context) => {
@@ -122,7 +129,10 @@ export function createApp(dependencies: ServerDependencies) {
 
   app.route('/health', healthRoutes(dependencies));
   app.route('/v1', openAICompatibleRoutes(dependencies));
-  app.route('/api', accountRoutes({ platform, config, ...(dependencies.now ? { now: dependencies.now } : {}) }));
+  app.route(
+    '/api',
+    accountRoutes({ platform, config, ...(dependencies.now ? { now: dependencies.now } : {}) }),
+  );
   app.route('/api', workspaceRoutes({ platform }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', {

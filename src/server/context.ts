@@ -2,7 +2,15 @@ import type { Context } from 'hono';
 import type { PolettConfig } from '../config/index.js';
 import type { Locale } from '../errors.js';
 import type { ModelRegistry } from '../models/index.js';
-import type { Acting, Permission, Platform, Role, SessionRecord, UserRecord, WorkspaceScope } from '../platform/index.js';
+import type {
+  Acting,
+  Permission,
+  Platform,
+  Role,
+  SessionRecord,
+  UserRecord,
+  WorkspaceScope,
+} from '../platform/index.js';
 import type { ApiKeyRecord, Storage } from '../storage/index.js';
 
 /** What the HTTP layer needs from the rest of Polett. */

@@ -47,7 +47,10 @@ export function errorResponses(...statuses: number[]) {
   return Object.fromEntries(
     [...new Set([...statuses, 429])].map((status) => [
       status,
-      { description: ERROR_DESCRIPTIONS[status] ?? 'Error', content: { 'application/json': { schema: errorSchema } } },
+      {
+        description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+        content: { 'application/json': { schema: errorSchema } },
+      },
     ]),
   );
 }

@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
-import { ApiError, setRequestLocale } from './api/client.ts';
+import { ApiError, setRequestLocale, setSessionEndedHandler } from './api/client.ts';
 import { fetchSession, fetchSetupState, signOutRequest, type SessionView } from './api/polett.ts';
 import { hasStoredLocale, useLocale } from './i18n/locale-context.tsx';
 
@@ -55,6 +55,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     void refresh();
+    setSessionEndedHandler(() => void refresh());
+    return () => setSessionEndedHandler(undefined);
   }, [refresh]);
 
   const signOut = useCallback(async () => {

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type StartedServer } from '../../src/cli/commands/start.js';
+import { openStorage } from '../../src/storage/index.js';
 import { REPOSITORY_ROOT, TEST_MODELS_DIR } from '../../test-support/paths.js';
 
 const CHROMIUM = process.env.POLETT_CHROMIUM ?? '/usr/bin/chromium';
@@ -56,7 +57,15 @@ function newestChange(folder: string): number {
 async function ensureBuilt(): Promise<void> {
   if (existsSync(BUILT_INDEX) && statSync(BUILT_INDEX).mtimeMs >= newestChange(WEB_ROOT)) return;
   const { build } = await import('vite');
-  await build({ configFile: path.join(WEB_ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  // Vitest sets NODE_ENV=test, under which Vite and the React plugin bundle React's development
+  // build; the test should see what `npm run build` makes.
+  const testEnvironment = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: path.join(WEB_ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  } finally {
+    process.env.NODE_ENV = testEnvironment;
+  }
 }
 
 interface AxeViolation {
@@ -84,6 +93,46 @@ async function accessibilityProblems(page: Page): Promise<string[]> {
 
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+/**
+ * A fortnight of calls in the usage ledger, written beside the running server (SQLite in WAL mode
+ * takes a second connection), so that the Models page has a chart to draw.
+ */
+async function seedUsage(dataDir: string, serverUrl: string, cookie: string): Promise<void> {
+  const me = (await (await fetch(`${serverUrl}/api/me`, { headers: { cookie } })).json()) as {
+    workspaces: Array<{ workspace: { id: string } }>;
+  };
+  const workspaceId = me.workspaces[0]!.workspace.id;
+  const storage = openStorage({ dataDir });
+  try {
+    for (let daysAgo = 0; daysAgo < 14; daysAgo += 1) {
+      const at = new Date(Date.now() - daysAgo * 86_400_000).toISOString();
+      const common = { at, workspaceId, latencyMs: 120, ok: true, errorCode: null };
+      storage.usage.record({
+        ...common,
+        task: 'chat',
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        inputTokens: 1_200 + daysAgo * 150,
+        outputTokens: 400 + daysAgo * 40,
+        cost: 0.0004 + daysAgo * 0.00005,
+        currency: 'USD',
+      });
+      storage.usage.record({
+        ...common,
+        task: 'embed',
+        provider: 'local',
+        model: 'e5',
+        inputTokens: 800 + (daysAgo % 4) * 300,
+        outputTokens: 0,
+        cost: null,
+        currency: null,
+      });
+    }
+  } finally {
+    storage.close();
+  }
 }
 
 describe.skipIf(chromiumMissing)('the web app in Chromium', () => {
@@ -144,9 +193,12 @@ describe.skipIf(chromiumMissing)('the web app in Chromium', () => {
     expect(health.headers.get('content-type')).toMatch(/json/);
     const appPage = await fetch(`${server.url}/settings`);
     expect(appPage.headers.get('content-type')).toMatch(/text\/html/);
+    // Refused or not found, but by the server, in JSON: never the app's page.
     const unknownApi = await fetch(`${server.url}/api/does-not-exist`);
-    expect(unknownApi.status).toBe(404);
+    expect([401, 404]).toContain(unknownApi.status);
     expect(unknownApi.headers.get('content-type')).toMatch(/json/);
+    const openApi = await fetch(`${server.url}/openapi.json`);
+    expect(openApi.headers.get('content-type')).toMatch(/json/);
   });
 
   it('walks the owner through first-run set-up and then the model step', async () => {
@@ -185,6 +237,20 @@ describe.skipIf(chromiumMissing)('the web app in Chromium', () => {
 
   it('shows the Models page with tasks, models and usage', async () => {
     await page.getByRole('heading', { level: 1, name: 'Modeller' }).waitFor();
+    await page.getByText('Ingen användning de senaste 30 dagarna.').waitFor();
+    const cookie = (await context.cookies()).map((entry) => `${entry.name}=${entry.value}`).join('; ');
+    await seedUsage(dataDir, server.url, cookie);
+    await page.reload();
+    await page.getByRole('img', { name: /Tokens per dag/ }).waitFor();
+    await page.getByRole('img', { name: /Kostnad per dag/ }).waitFor();
+    const chatUsage = await page
+      .getByRole('row', { name: /^chat / })
+      .first()
+      .textContent();
+    // Fourteen calls; Swedish number formatting (a no-break space between thousands).
+    expect(chatUsage).toMatch(/14/);
+    expect(chatUsage).toMatch(/30\s450/);
+    expect(chatUsage).toMatch(/US\$/);
     await page.getByRole('row', { name: /tiny/ }).first().waitFor();
     await expect(page.getByRole('row', { name: /gpt/ }).first().textContent()).resolves.toContain(
       'POLETT_TEST_ABSENT_KEY',
@@ -199,9 +265,24 @@ describe.skipIf(chromiumMissing)('the web app in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'Models' }).waitFor();
     expect(await page.getByRole('navigation').textContent()).toContain('Settings');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    // Saved on the account as well, so that it follows the person to another browser.
+    const savedLocale = () =>
+      page.evaluate(
+        async () => ((await (await fetch('/api/me')).json()) as { user: { locale: string } }).user.locale,
+      );
+    await expect.poll(savedLocale).toBe('en');
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Models' }).waitFor();
     expect(await page.getByRole('button', { name: 'English' }).getAttribute('aria-pressed')).toBe('true');
+    // Numbers follow the language: "30,450" in English where Swedish wrote "30 450".
+    expect(
+      await page
+        .getByRole('row', { name: /^chat / })
+        .first()
+        .textContent(),
+    ).toContain('30,450');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, '03-models-english');
     await page.getByRole('button', { name: 'Svenska' }).click();
     await page.getByRole('heading', { level: 1, name: 'Modeller' }).waitFor();
   });
@@ -221,34 +302,180 @@ describe.skipIf(chromiumMissing)('the web app in Chromium', () => {
     }
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, '04-not-built');
+
+    // From the keyboard: the first Tab reaches the skip link, which moves focus to the page.
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Lär dig' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Hoppa till innehållet');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
   });
 
   it('creates an API key that is shown once and works on the OpenAI-compatible API', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Inställningar' }).click();
     await page.getByRole('heading', { level: 1, name: 'Inställningar' }).waitFor();
+    expect(await page.getByLabel('Arbetsytans namn', { exact: true }).inputValue()).toBe(OWNER.company);
+    await page.getByLabel('Samtal (dagar)').fill('90');
+    await page.getByRole('region', { name: 'Lagringstid' }).getByRole('button', { name: 'Spara' }).click();
+    await page.getByRole('region', { name: 'Lagringstid' }).getByText('Sparat.').waitFor();
     await page.getByLabel('Nyckelns namn').fill('Webbplatsen');
     await page.getByRole('button', { name: 'Skapa nyckel' }).click();
     const secret = (await page.getByTestId('created-key').textContent())?.trim() ?? '';
     expect(secret.length).toBeGreaterThan(20);
-    await page.getByRole('row', { name: /Webbplatsen/ }).waitFor();
+    await page
+      .getByRole('region', { name: 'API-nycklar' })
+      .getByRole('row', { name: /Webbplatsen/ })
+      .waitFor();
     await screenshot(page, '05-settings-key-created');
 
     const models = await fetch(`${server.url}/v1/models`, { headers: { authorization: `Bearer ${secret}` } });
     expect(models.status).toBe(200);
 
     await page.reload();
-    await page.getByRole('row', { name: /Webbplatsen/ }).waitFor();
+    await page
+      .getByRole('region', { name: 'API-nycklar' })
+      .getByRole('row', { name: /Webbplatsen/ })
+      .waitFor();
     expect(await page.content()).not.toContain(secret);
+    expect(await page.getByLabel('Samtal (dagar)').inputValue()).toBe('90');
+    await page
+      .getByRole('region', { name: 'Händelselogg' })
+      .getByRole('row', { name: /skapade en API-nyckel/ })
+      .waitFor();
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, '06-settings');
   });
 
+  it('invites a support agent, who joins through the link and sees only what the role allows', async () => {
+    await page.getByRole('textbox', { name: 'E-post' }).fill('erik@example.se');
+    await page.getByRole('combobox', { name: 'Roll' }).selectOption('agent');
+    await page.getByRole('button', { name: 'Bjud in' }).click();
+    const announcement =
+      (await page.getByRole('status').filter({ hasText: '/invitation#' }).textContent()) ?? '';
+    const link = /https?:\/\/\S+\/invitation#\S+/.exec(announcement)?.[0];
+    expect(link).toBeDefined();
+    await page
+      .getByRole('region', { name: 'Medlemmar och roller' })
+      .getByRole('row', { name: /erik@example\.se/ })
+      .waitFor();
+
+    const agentContext = await browser.newContext({
+      bypassCSP: true,
+      viewport: { width: 1280, height: 900 },
+    });
+    try {
+      const agentPage = await agentContext.newPage();
+      agentPage.setDefaultTimeout(15_000);
+      await agentPage.goto(link!);
+      await agentPage.getByRole('heading', { level: 1, name: 'Gå med i arbetsytan' }).waitFor();
+      expect(await accessibilityProblems(agentPage)).toEqual([]);
+      await screenshot(agentPage, '07-invitation');
+      await agentPage.getByLabel('Ditt namn').fill('Erik Berg');
+      await agentPage.getByLabel('Lösenord').fill('cykelkedja och olja');
+      await agentPage.getByRole('button', { name: 'Gå med' }).click();
+      await agentPage.getByText('Inloggad som Erik Berg').waitFor();
+
+      await agentPage.getByRole('navigation').getByRole('link', { name: 'Inställningar' }).click();
+      await agentPage.getByRole('heading', { name: 'Medlemmar och roller' }).waitFor();
+      // A support agent may not manage keys, read the audit log, invite, or rename the workspace.
+      expect(await agentPage.getByRole('heading', { name: 'API-nycklar' }).count()).toBe(0);
+      expect(await agentPage.getByRole('heading', { name: 'Händelselogg' }).count()).toBe(0);
+      expect(await agentPage.getByRole('button', { name: 'Bjud in' }).count()).toBe(0);
+      expect(
+        await agentPage.getByLabel('Arbetsytans namn', { exact: true }).getAttribute('readonly'),
+      ).not.toBeNull();
+      expect(await accessibilityProblems(agentPage)).toEqual([]);
+      await screenshot(agentPage, '08-settings-as-agent');
+    } finally {
+      await agentContext.close();
+    }
+
+    // The owner sees Erik as a member now, and gives him the editor role.
+    await page.reload();
+    const members = page.getByRole('region', { name: 'Medlemmar och roller' });
+    await members.getByRole('combobox', { name: 'Roll: Erik Berg' }).selectOption('editor');
+    await page
+      .getByRole('region', { name: 'Händelselogg' })
+      .getByRole('row', { name: /ändrade en roll/ })
+      .waitFor();
+    await page.reload();
+    expect(await members.getByRole('combobox', { name: 'Roll: Erik Berg' }).inputValue()).toBe('editor');
+  });
+
+  it('creates a second workspace and switches between the two', async () => {
+    await page.getByLabel('Den nya arbetsytans namn').fill('Lindqvists Webbshop');
+    await page.getByRole('button', { name: 'Skapa arbetsytan' }).click();
+    const switcher = page.getByRole('combobox', { name: 'Arbetsyta' });
+    await switcher.waitFor();
+    await expect
+      .poll(() => page.getByLabel('Arbetsytans namn', { exact: true }).inputValue())
+      .toBe('Lindqvists Webbshop');
+    await switcher.selectOption({ label: OWNER.company });
+    await expect
+      .poll(() => page.getByLabel('Arbetsytans namn', { exact: true }).inputValue())
+      .toBe(OWNER.company);
+  });
+
+  it('shows a job’s progress live from its server-sent events', async () => {
+    // The jobs routes are not mounted yet: this answers them in the browser, in the shape of the
+    // jobs capability (src/jobs: JobRecord, and toServerSentEvents' event names), to test the page.
+    const job = {
+      id: 'job-1',
+      type: 'insights.analyze',
+      state: 'running',
+      progress: { done: 3, total: 10, message: null },
+      error: null,
+      attempts: 1,
+      createdAt: new Date().toISOString(),
+      finishedAt: null,
+    };
+    const failed = {
+      ...job,
+      id: 'job-2',
+      type: 'knowledge.ingest',
+      state: 'failed',
+      progress: null,
+      error: {
+        code: 'file_unreadable',
+        message: { sv: 'Filen gick inte att läsa.', en: 'The file could not be read.' },
+        retryable: false,
+      },
+    };
+    await page.route('**/api/workspaces/*/jobs?*', (route) =>
+      route.fulfill({ json: { jobs: [job, failed] } }),
+    );
+    await page.route('**/api/workspaces/*/jobs/job-1/events', (route) =>
+      route.fulfill({
+        headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
+        body: [
+          `id: 1\nevent: snapshot\ndata: ${JSON.stringify({ type: 'snapshot', job })}\n\n`,
+          `id: 2\nevent: progress-update\ndata: ${JSON.stringify({ type: 'progress-update', jobId: 'job-1', progress: { done: 7, total: 10, message: 'sentiment' } })}\n\n`,
+        ].join(''),
+      }),
+    );
+    try {
+      await page.reload();
+      const jobs = page.getByRole('region', { name: 'Bakgrundsjobb' });
+      await jobs.getByText('7 / 10').waitFor();
+      await jobs.getByText('sentiment').waitFor();
+      expect(
+        await jobs.getByRole('progressbar', { name: 'insights.analyze: pågår' }).getAttribute('value'),
+      ).toBe('7');
+      await jobs.getByText('Filen gick inte att läsa.').waitFor();
+      await jobs.screenshot({ path: path.join(SCREENSHOT_DIR, '10-jobs.png') });
+      expect(await accessibilityProblems(page)).toEqual([]);
+    } finally {
+      await page.unrouteAll({ behavior: 'ignoreErrors' });
+    }
+  });
+
   it('signs out and signs in again', async () => {
-    await page.getByRole('button', { name: 'Logga ut' }).click();
+    await page.getByRole('button', { name: 'Logga ut', exact: true }).click();
     await page.waitForURL('**/sign-in');
     await page.getByRole('heading', { level: 1, name: 'Logga in' }).waitFor();
     expect(await accessibilityProblems(page)).toEqual([]);
-    await screenshot(page, '07-sign-in');
+    await screenshot(page, '09-sign-in');
 
     await page.getByLabel('E-postadress').fill(OWNER.email);
     await page.getByLabel('Lösenord').fill('fel lösenord helt och hållet');
@@ -258,5 +485,36 @@ describe.skipIf(chromiumMissing)('the web app in Chromium', () => {
     await page.getByLabel('Lösenord').fill(OWNER.password);
     await page.getByRole('button', { name: 'Logga in' }).click();
     await page.getByText(`Inloggad som ${OWNER.name}`).waitFor();
+  });
+
+  it('runs under its own content security policy, which the other tests bypass for axe-core', async () => {
+    const strictContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const strictPage = await strictContext.newPage();
+      strictPage.setDefaultTimeout(15_000);
+      const violations: string[] = [];
+      strictPage.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+      });
+      await strictPage.goto(`${server.url}/sign-in`);
+      await strictPage.getByLabel('E-postadress').fill(OWNER.email);
+      await strictPage.getByLabel('Lösenord').fill(OWNER.password);
+      await strictPage.getByRole('button', { name: 'Logga in' }).click();
+      await strictPage.getByRole('navigation').getByRole('link', { name: 'Modeller' }).click();
+      await strictPage.getByRole('img', { name: /Tokens per dag/ }).waitFor();
+      await strictPage.getByRole('navigation').getByRole('link', { name: 'Inställningar' }).click();
+      await strictPage.getByRole('heading', { name: 'API-nycklar' }).waitFor();
+      expect(violations).toEqual([]);
+
+      // Signing out everywhere from this browser ends the other browser's session too: its next
+      // call is refused, and it shows the sign-in page instead of broken sections.
+      await strictPage.getByRole('button', { name: 'Logga ut överallt' }).click();
+      await strictPage.waitForURL('**/sign-in');
+      await page.getByRole('navigation').getByRole('link', { name: 'Inställningar' }).click();
+      await page.waitForURL('**/sign-in');
+      await page.getByRole('heading', { level: 1, name: 'Logga in' }).waitFor();
+    } finally {
+      await strictContext.close();
+    }
   });
 });

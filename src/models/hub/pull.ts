@@ -3,6 +3,7 @@
  * into `<modelsDirectory>/<owner>/<repo>/`, resumably and verified, and returns a record of what is
  * on disk. Storage-agnostic: the caller decides where the record goes.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { HubApiError, InvalidApiResponseFormatError, listFiles, modelInfo } from '@huggingface/hub';
 import { isPolettError, PolettError } from '../../errors.js';
@@ -369,21 +370,6 @@ const RETRYABLE_CODES = new Set([
   'model_hub_rate_limited',
 ]);
 
-function wait(milliseconds: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, milliseconds);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /**
  * Pulls a model from the hub. Files already complete on disk are checked and kept; a `.part` left
  * by an interrupted pull is resumed; a file reaches its final name only once its size and checksum
@@ -444,7 +430,7 @@ export async function pullModel(options: PullModelOptions): Promise<PullResult> 
             throw translated;
           }
           const delay = Math.max(retryDelayMs * 2 ** attempt, (translated.retryAfterSeconds ?? 0) * 1000);
-          await wait(delay, signal);
+          await sleep(delay, undefined, signal ? { signal } : {});
         }
       }
     } catch (error) {

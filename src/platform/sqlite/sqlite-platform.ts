@@ -5,7 +5,7 @@
  * usage without it.
  */
 import { randomUUID } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { Locale } from '../../errors.js';
 import type { ApiKeyScope, Role } from '../roles.js';
 import { hashToken, randomToken } from '../tokens.js';
@@ -160,11 +160,21 @@ function auditFromRow(row: AuditRow): AuditEntry {
 
 /** Opens the platform's stores on a migrated Polett database. */
 export function createSqlitePlatform(database: Database, options: SqlitePlatformOptions = {}): Platform {
+  // Preparing a statement costs more than running it: each SQL text is prepared once per database.
+  const statements = new Map<string, Statement>();
+  const prepare = (sql: string): Statement => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = database.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
   const now = options.now ?? (() => new Date());
   const sessionMs = (options.sessionDays ?? 14) * DAY_MS;
   const iso = () => now().toISOString();
 
-  const insertAudit = database.prepare(`INSERT INTO audit_log
+  const insertAudit = prepare(`INSERT INTO audit_log
     (workspace_id, actor_type, actor_id, actor_label, action, target, details, ip, at)
     VALUES (@workspaceId, @actorType, @actorId, @actorLabel, @action, @target, @details, @ip, @at)`);
   const recordAudit = (workspaceId: string | null, entry: AuditEntryInput) => {
@@ -191,51 +201,54 @@ export function createSqlitePlatform(database: Database, options: SqlitePlatform
         locale: input.locale,
         created_at: iso(),
       };
-      database
-        .prepare(
-          `INSERT INTO users (id, email, email_key, name, password_hash, locale, created_at)
+      prepare(
+        `INSERT INTO users (id, email, email_key, name, password_hash, locale, created_at)
            VALUES (@id, @email, @emailKey, @name, @password_hash, @locale, @created_at)`,
-        )
-        .run({ ...row, emailKey: emailKey(input.email) });
+      ).run({ ...row, emailKey: emailKey(input.email) });
       return userFromRow(row);
     },
     get(id) {
-      const row = database.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+      const row = prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
       return row && userFromRow(row);
     },
     findByEmail(email) {
-      const row = database.prepare('SELECT * FROM users WHERE email_key = ?').get(emailKey(email)) as
-        | UserRow
-        | undefined;
+      const row = prepare('SELECT * FROM users WHERE email_key = ?').get(emailKey(email)) as
+        UserRow | undefined;
       return row && { user: userFromRow(row), passwordHash: row.password_hash };
     },
     passwordHash(id) {
-      const row = database.prepare('SELECT password_hash FROM users WHERE id = ?').get(id) as
-        | { password_hash: string | null }
-        | undefined;
+      const row = prepare('SELECT password_hash FROM users WHERE id = ?').get(id) as
+        { password_hash: string | null } | undefined;
       return row?.password_hash ?? null;
     },
     setPasswordHash(id, passwordHash) {
-      database.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, id);
+      prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, id);
     },
     update(id, changes) {
       if (changes.name !== undefined)
-        database.prepare('UPDATE users SET name = ? WHERE id = ?').run(changes.name.trim(), id);
+        prepare('UPDATE users SET name = ? WHERE id = ?').run(changes.name.trim(), id);
       if (changes.locale !== undefined)
-        database.prepare('UPDATE users SET locale = ? WHERE id = ?').run(changes.locale, id);
+        prepare('UPDATE users SET locale = ? WHERE id = ?').run(changes.locale, id);
       return users.get(id)!;
     },
     count() {
-      return (database.prepare('SELECT COUNT(*) AS count FROM users').get() as { count: number }).count;
+      return (prepare('SELECT COUNT(*) AS count FROM users').get() as { count: number }).count;
     },
   };
 
   /** Writing last-seen on every request would serialise traffic on the database: once a minute is enough. */
   const lastSeenWritten = new Map<string, number>();
+  // Expired sessions are swept when new ones start (at most hourly), so that sessions nobody
+  // presents again do not pile up.
+  let expiredSweptAt = 0;
   const sessions: SessionStore = {
     create(userId, details = {}) {
       const secret = randomToken();
       const created = now();
+      if (created.getTime() - expiredSweptAt > 60 * 60 * 1000) {
+        expiredSweptAt = created.getTime();
+        prepare('DELETE FROM sessions WHERE expires_at <= ?').run(created.toISOString());
+      }
       const record: SessionRecord = {
         idHash: hashToken(secret),
         userId,
@@ -243,30 +256,28 @@ export function createSqlitePlatform(database: Database, options: SqlitePlatform
         expiresAt: new Date(created.getTime() + sessionMs).toISOString(),
         lastSeenAt: created.toISOString(),
       };
-      database
-        .prepare(
-          `INSERT INTO sessions (id_hash, user_id, created_at, expires_at, last_seen_at, ip, user_agent)
+      prepare(
+        `INSERT INTO sessions (id_hash, user_id, created_at, expires_at, last_seen_at, ip, user_agent)
            VALUES (@idHash, @userId, @createdAt, @expiresAt, @lastSeenAt, @ip, @userAgent)`,
-        )
-        .run({ ...record, ip: details.ip ?? null, userAgent: details.userAgent?.slice(0, 300) ?? null });
+      ).run({ ...record, ip: details.ip ?? null, userAgent: details.userAgent?.slice(0, 300) ?? null });
       return { secret, record };
     },
     verify(secret) {
-      const row = database
-        .prepare('SELECT id_hash, user_id, created_at, expires_at, last_seen_at FROM sessions WHERE id_hash = ?')
-        .get(hashToken(secret)) as
+      const row = prepare(
+        'SELECT id_hash, user_id, created_at, expires_at, last_seen_at FROM sessions WHERE id_hash = ?',
+      ).get(hashToken(secret)) as
         | { id_hash: string; user_id: string; created_at: string; expires_at: string; last_seen_at: string }
         | undefined;
       if (!row) return undefined;
       const current = now();
       if (Date.parse(row.expires_at) <= current.getTime()) {
-        database.prepare('DELETE FROM sessions WHERE id_hash = ?').run(row.id_hash);
+        prepare('DELETE FROM sessions WHERE id_hash = ?').run(row.id_hash);
         return undefined;
       }
       if (current.getTime() - (lastSeenWritten.get(row.id_hash) ?? 0) > 60_000) {
         lastSeenWritten.set(row.id_hash, current.getTime());
         row.last_seen_at = current.toISOString();
-        database.prepare('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?').run(row.last_seen_at, row.id_hash);
+        prepare('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?').run(row.last_seen_at, row.id_hash);
       }
       return {
         idHash: row.id_hash,
@@ -277,16 +288,17 @@ export function createSqlitePlatform(database: Database, options: SqlitePlatform
       };
     },
     delete(secret) {
-      database.prepare('DELETE FROM sessions WHERE id_hash = ?').run(hashToken(secret));
+      prepare('DELETE FROM sessions WHERE id_hash = ?').run(hashToken(secret));
     },
     deleteAllForUser(userId, exceptIdHash) {
-      return database
-        .prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash IS NOT ?')
-        .run(userId, exceptIdHash ?? null).changes;
+      return prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash IS NOT ?').run(
+        userId,
+        exceptIdHash ?? null,
+      ).changes;
     },
     countForUser(userId) {
       return (
-        database.prepare('SELECT COUNT(*) AS count FROM sessions WHERE user_id = ?').get(userId) as {
+        prepare('SELECT COUNT(*) AS count FROM sessions WHERE user_id = ?').get(userId) as {
           count: number;
         }
       ).count;
@@ -295,7 +307,7 @@ export function createSqlitePlatform(database: Database, options: SqlitePlatform
 
   const uniqueSlug = (name: string) => {
     const base = slugify(name);
-    const taken = database.prepare('SELECT 1 FROM workspaces WHERE slug = ?');
+    const taken = prepare('SELECT 1 FROM workspaces WHERE slug = ?');
     for (let suffix = 1; ; suffix += 1) {
       const candidate = suffix === 1 ? base : `${base}-${suffix}`;
       if (!taken.get(candidate)) return candidate;
@@ -313,47 +325,49 @@ export function createSqlitePlatform(database: Database, options: SqlitePlatform
           feedback_retention_days: null,
           created_at: iso(),
         };
-        database
-          .prepare(
-            `INSERT INTO workspaces (id, name, slug, conversation_retention_days, feedback_retention_days, created_at)
+        prepare(
+          `INSERT INTO workspaces (id, name, slug, conversation_retention_days, feedback_retention_days, created_at)
              VALUES (@id, @name, @slug, @conversation_retention_days, @feedback_retention_days, @created_at)`,
-          )
-          .run(row);
-        database
-          .prepare(`INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?, ?, 'owner', ?)`)
-          .run(row.id, input.ownerUserId, row.created_at);
+        ).run(row);
+        prepare(
+          `INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?, ?, 'owner', ?)`,
+        ).run(row.id, input.ownerUserId, row.created_at);
         return workspaceFromRow(row);
       })();
     },
     listForUser(userId) {
-      const rows = database
-        .prepare(
-          `SELECT w.*, m.role FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
+      const rows = prepare(
+        `SELECT w.*, m.role FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
            WHERE m.user_id = ? ORDER BY w.name`,
-        )
-        .all(userId) as Array<WorkspaceRow & { role: Role }>;
+      ).all(userId) as Array<WorkspaceRow & { role: Role }>;
       return rows.map((row) => ({ workspace: workspaceFromRow(row), role: row.role }));
     },
     roleOf(workspaceId, userId) {
-      const row = database
-        .prepare('SELECT role FROM memberships WHERE workspace_id = ? AND user_id = ?')
-        .get(workspaceId, userId) as { role: Role } | undefined;
+      const row = prepare('SELECT role FROM memberships WHERE workspace_id = ? AND user_id = ?').get(
+        workspaceId,
+        userId,
+      ) as { role: Role } | undefined;
       return row?.role;
     },
+    listAll() {
+      return (prepare('SELECT * FROM workspaces ORDER BY name').all() as WorkspaceRow[]).map(
+        workspaceFromRow,
+      );
+    },
     hasOwner() {
-      return database.prepare(`SELECT 1 FROM memberships WHERE role = 'owner' LIMIT 1`).get() !== undefined;
+      return prepare(`SELECT 1 FROM memberships WHERE role = 'owner' LIMIT 1`).get() !== undefined;
     },
   };
 
   const invitations: InvitationDirectory = {
     findByToken(token) {
-      const row = database
-        .prepare('SELECT * FROM invitations WHERE token_hash = ? AND accepted_at IS NULL AND expires_at > ?')
-        .get(hashToken(token), iso()) as InvitationRow | undefined;
+      const row = prepare(
+        'SELECT * FROM invitations WHERE token_hash = ? AND accepted_at IS NULL AND expires_at > ?',
+      ).get(hashToken(token), iso()) as InvitationRow | undefined;
       return row && invitationFromRow(row);
     },
     markAccepted(id) {
-      database.prepare('UPDATE invitations SET accepted_at = ? WHERE id = ?').run(iso(), id);
+      prepare('UPDATE invitations SET accepted_at = ? WHERE id = ?').run(iso(), id);
     },
   };
 
@@ -362,9 +376,8 @@ export function createSqlitePlatform(database: Database, options: SqlitePlatform
       workspaceId,
       workspace: {
         get() {
-          const row = database.prepare('SELECT * FROM workspaces WHERE id = ?').get(workspaceId) as
-            | WorkspaceRow
-            | undefined;
+          const row = prepare('SELECT * FROM workspaces WHERE id = ?').get(workspaceId) as
+            WorkspaceRow | undefined;
           return row && workspaceFromRow(row);
         },
         update(changes) {
@@ -383,56 +396,51 @@ export function createSqlitePlatform(database: Database, options: SqlitePlatform
             values.feedback = changes.feedbackRetentionDays;
           }
           if (assignments.length > 0)
-            database.prepare(`UPDATE workspaces SET ${assignments.join(', ')} WHERE id = @workspaceId`).run(values);
+            prepare(`UPDATE workspaces SET ${assignments.join(', ')} WHERE id = @workspaceId`).run(values);
           return scope.workspace.get()!;
         },
       },
       members: {
         list() {
-          return database
-            .prepare(
-              `SELECT u.id AS userId, u.email, u.name, m.role, m.created_at AS joinedAt
+          return prepare(
+            `SELECT u.id AS userId, u.email, u.name, m.role, m.created_at AS joinedAt
                FROM memberships m JOIN users u ON u.id = m.user_id
                WHERE m.workspace_id = ? ORDER BY u.name, u.email`,
-            )
-            .all(workspaceId) as MemberRecord[];
+          ).all(workspaceId) as MemberRecord[];
         },
         get(userId) {
-          return database
-            .prepare(
-              `SELECT u.id AS userId, u.email, u.name, m.role, m.created_at AS joinedAt
+          return prepare(
+            `SELECT u.id AS userId, u.email, u.name, m.role, m.created_at AS joinedAt
                FROM memberships m JOIN users u ON u.id = m.user_id
                WHERE m.workspace_id = ? AND m.user_id = ?`,
-            )
-            .get(workspaceId, userId) as MemberRecord | undefined;
+          ).get(workspaceId, userId) as MemberRecord | undefined;
         },
         add(userId, role) {
-          database
-            .prepare(
-              `INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
+          prepare(
+            `INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
                ON CONFLICT (workspace_id, user_id) DO NOTHING`,
-            )
-            .run(workspaceId, userId, role, iso());
+          ).run(workspaceId, userId, role, iso());
         },
         changeRole(userId, role) {
           return (
-            database
-              .prepare('UPDATE memberships SET role = ? WHERE workspace_id = ? AND user_id = ?')
-              .run(role, workspaceId, userId).changes > 0
+            prepare('UPDATE memberships SET role = ? WHERE workspace_id = ? AND user_id = ?').run(
+              role,
+              workspaceId,
+              userId,
+            ).changes > 0
           );
         },
         remove(userId) {
           return (
-            database
-              .prepare('DELETE FROM memberships WHERE workspace_id = ? AND user_id = ?')
-              .run(workspaceId, userId).changes > 0
+            prepare('DELETE FROM memberships WHERE workspace_id = ? AND user_id = ?').run(workspaceId, userId)
+              .changes > 0
           );
         },
         countOwners() {
           return (
-            database
-              .prepare(`SELECT COUNT(*) AS count FROM memberships WHERE workspace_id = ? AND role = 'owner'`)
-              .get(workspaceId) as { count: number }
+            prepare(
+              `SELECT COUNT(*) AS count FROM memberships WHERE workspace_id = ? AND role = 'owner'`,
+            ).get(workspaceId) as { count: number }
           ).count;
         },
       },
@@ -450,29 +458,26 @@ export function createSqlitePlatform(database: Database, options: SqlitePlatform
             expires_at: new Date(created.getTime() + (input.validDays ?? 7) * DAY_MS).toISOString(),
             accepted_at: null,
           };
-          database
-            .prepare(
-              `INSERT INTO invitations (id, workspace_id, email, role, token_hash, invited_by, created_at, expires_at)
+          prepare(
+            `INSERT INTO invitations (id, workspace_id, email, role, token_hash, invited_by, created_at, expires_at)
                VALUES (@id, @workspace_id, @email, @role, @tokenHash, @invited_by, @created_at, @expires_at)`,
-            )
-            .run({ ...row, tokenHash: hashToken(token) });
+          ).run({ ...row, tokenHash: hashToken(token) });
           return { record: invitationFromRow(row), token };
         },
         listPending() {
           return (
-            database
-              .prepare(
-                `SELECT * FROM invitations WHERE workspace_id = ? AND accepted_at IS NULL AND expires_at > ?
+            prepare(
+              `SELECT * FROM invitations WHERE workspace_id = ? AND accepted_at IS NULL AND expires_at > ?
                  ORDER BY created_at`,
-              )
-              .all(workspaceId, iso()) as InvitationRow[]
+            ).all(workspaceId, iso()) as InvitationRow[]
           ).map(invitationFromRow);
         },
         revoke(id) {
           return (
-            database
-              .prepare('DELETE FROM invitations WHERE workspace_id = ? AND id = ? AND accepted_at IS NULL')
-              .run(workspaceId, id).changes > 0
+            prepare('DELETE FROM invitations WHERE workspace_id = ? AND id = ? AND accepted_at IS NULL').run(
+              workspaceId,
+              id,
+            ).changes > 0
           );
         },
       },
@@ -489,32 +494,31 @@ export function createSqlitePlatform(database: Database, options: SqlitePlatform
             last_used_at: null,
             revoked_at: null,
           };
-          database
-            .prepare(
-              `INSERT INTO api_keys (id, name, prefix, key_hash, scopes, workspace_id, created_at)
+          prepare(
+            `INSERT INTO api_keys (id, name, prefix, key_hash, scopes, workspace_id, created_at)
                VALUES (@id, @name, @prefix, @keyHash, @scopes, @workspaceId, @created_at)`,
-            )
-            .run({ ...row, keyHash: hashToken(secret), workspaceId });
+          ).run({ ...row, keyHash: hashToken(secret), workspaceId });
           return { record: apiKeyFromRow(row), secret };
         },
         list() {
           return (
-            database
-              .prepare('SELECT * FROM api_keys WHERE workspace_id = ? ORDER BY created_at')
-              .all(workspaceId) as ApiKeyRow[]
+            prepare('SELECT * FROM api_keys WHERE workspace_id = ? ORDER BY created_at').all(
+              workspaceId,
+            ) as ApiKeyRow[]
           ).map(apiKeyFromRow);
         },
         get(id) {
-          const row = database
-            .prepare('SELECT * FROM api_keys WHERE workspace_id = ? AND id = ?')
-            .get(workspaceId, id) as ApiKeyRow | undefined;
+          const row = prepare('SELECT * FROM api_keys WHERE workspace_id = ? AND id = ?').get(
+            workspaceId,
+            id,
+          ) as ApiKeyRow | undefined;
           return row && apiKeyFromRow(row);
         },
         revoke(id) {
           return (
-            database
-              .prepare('UPDATE api_keys SET revoked_at = ? WHERE workspace_id = ? AND id = ? AND revoked_at IS NULL')
-              .run(iso(), workspaceId, id).changes > 0
+            prepare(
+              'UPDATE api_keys SET revoked_at = ? WHERE workspace_id = ? AND id = ? AND revoked_at IS NULL',
+            ).run(iso(), workspaceId, id).changes > 0
           );
         },
       },
@@ -524,34 +528,53 @@ export function createSqlitePlatform(database: Database, options: SqlitePlatform
         },
         list(options) {
           return (
-            database
-              .prepare(`SELECT * FROM audit_log WHERE workspace_id = ? AND id < ? ORDER BY id DESC LIMIT ?`)
-              .all(workspaceId, options.before ?? Number.MAX_SAFE_INTEGER, options.limit) as AuditRow[]
+            prepare(`SELECT * FROM audit_log WHERE workspace_id = ? AND id < ? ORDER BY id DESC LIMIT ?`).all(
+              workspaceId,
+              options.before ?? Number.MAX_SAFE_INTEGER,
+              options.limit,
+            ) as AuditRow[]
           ).map(auditFromRow);
         },
       },
       usage: {
         summarize(options = {}) {
-          return database
-            .prepare(
-              `SELECT substr(at, 1, 10) AS day, task, COUNT(*) AS calls,
+          return prepare(
+            `SELECT substr(at, 1, 10) AS day, task, COUNT(*) AS calls,
                  SUM(input_tokens) AS inputTokens, SUM(output_tokens) AS outputTokens,
                  COALESCE(SUM(cost), 0) AS cost, MAX(currency) AS currency
                FROM usage_ledger WHERE workspace_id = ? AND at >= ?
                GROUP BY day, task ORDER BY day DESC, task`,
-            )
-            .all(workspaceId, options.since ?? '') as UsagePerDayAndTask[];
+          ).all(workspaceId, options.since ?? '') as UsagePerDayAndTask[];
         },
       },
     };
     return scope;
   }
 
+  /** Writing last-used on every request would serialise hot API traffic on the database: once a minute is enough. */
+  const keyLastUsedWritten = new Map<string, number>();
+  const apiKeys: Platform['apiKeys'] = {
+    verify(secret) {
+      const row = prepare('SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL').get(
+        hashToken(secret),
+      ) as (ApiKeyRow & { workspace_id: string | null }) | undefined;
+      if (!row) return undefined;
+      const current = now();
+      if (current.getTime() - (keyLastUsedWritten.get(row.id) ?? 0) > 60_000) {
+        keyLastUsedWritten.set(row.id, current.getTime());
+        row.last_used_at = current.toISOString();
+        prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(row.last_used_at, row.id);
+      }
+      return { ...apiKeyFromRow(row), workspaceId: row.workspace_id };
+    },
+  };
+
   return {
     users,
     sessions,
     workspaces,
     invitations,
+    apiKeys,
     instanceAudit: { record: (entry) => recordAudit(null, entry) },
     forWorkspace,
   };

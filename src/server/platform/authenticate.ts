@@ -7,9 +7,14 @@ import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Platform } from '../../platform/index.js';
 import { platformErrors } from '../../platform/index.js';
-import type { Storage } from '../../storage/index.js';
 import type { AppEnvironment } from '../context.js';
-import { clearSessionCookies, CSRF_HEADER, csrfTokenFor, csrfTokenMatches, SESSION_COOKIE } from './session-cookies.js';
+import {
+  clearSessionCookies,
+  CSRF_HEADER,
+  csrfTokenFor,
+  csrfTokenMatches,
+  SESSION_COOKIE,
+} from './session-cookies.js';
 
 /** Routes a caller reaches without being signed in: first-run set-up, sign-in, accepting an invitation. */
 export const PUBLIC_API_ROUTES: ReadonlySet<string> = new Set([
@@ -21,7 +26,7 @@ export const PUBLIC_API_ROUTES: ReadonlySet<string> = new Set([
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function authenticate(platform: Platform, storage: Storage): MiddlewareHandler<AppEnvironment> {
+export function authenticate(platform: Platform): MiddlewareHandler<AppEnvironment> {
   return async (context, next) => {
     context.set('principal', undefined);
     const method = context.req.method;
@@ -30,7 +35,7 @@ export function authenticate(platform: Platform, storage: Storage): MiddlewareHa
     const authorization = context.req.header('authorization');
     if (authorization !== undefined) {
       const secret = authorization.startsWith('Bearer ') ? authorization.slice(7).trim() : '';
-      const key = secret ? storage.apiKeys.verify(secret) : undefined;
+      const key = secret ? platform.apiKeys.verify(secret) : undefined;
       if (!key) throw platformErrors.invalidApiKey();
       context.set('principal', { kind: 'api-key', key });
       return next();

@@ -35,7 +35,12 @@ import {
 import type { AppEnvironment } from '../context.js';
 import { createRouter, errorResponses, jsonBody, jsonResponse, SIGNED_IN } from '../openapi.js';
 import { requireUser } from '../platform/authenticate.js';
-import { clearSessionCookies, isSecureRequest, SESSION_COOKIE, setSessionCookies } from '../platform/session-cookies.js';
+import {
+  clearSessionCookies,
+  isSecureRequest,
+  SESSION_COOKIE,
+  setSessionCookies,
+} from '../platform/session-cookies.js';
 
 /** How long a session cookie lives; the platform's sessions last as long. */
 export const SESSION_DAYS = 14;
@@ -51,7 +56,11 @@ export function membershipsOf(platform: Platform, userId: string): WorkspaceMemb
 
 const tags = ['Accounts'];
 
-export function accountRoutes(dependencies: { platform: Platform; config: PolettConfig; now?: () => number }) {
+export function accountRoutes(dependencies: {
+  platform: Platform;
+  config: PolettConfig;
+  now?: () => number;
+}) {
   const { platform, config } = dependencies;
   const limits = config.server.rateLimit;
   const guard = new SignInGuard(
@@ -87,7 +96,10 @@ export function accountRoutes(dependencies: { platform: Platform; config: Polett
       tags,
       summary: "Create the owner's account and the company's first workspace (once)",
       request: { body: jsonBody(setupRequestSchema) },
-      responses: { 201: jsonResponse(sessionSchema, 'Signed in as the new owner'), ...errorResponses(400, 409) },
+      responses: {
+        201: jsonResponse(sessionSchema, 'Signed in as the new owner'),
+        ...errorResponses(400, 409),
+      },
     }),
     async (context) => {
       const input = context.req.valid('json');
@@ -270,7 +282,10 @@ export function accountRoutes(dependencies: { platform: Platform; config: Polett
       tags,
       summary: 'Accept an invitation: choose your name and password, and join the workspace',
       request: { body: jsonBody(acceptInvitationRequestSchema) },
-      responses: { 201: jsonResponse(sessionSchema, 'Signed in as the new member'), ...errorResponses(400, 404, 409) },
+      responses: {
+        201: jsonResponse(sessionSchema, 'Signed in as the new member'),
+        ...errorResponses(400, 404, 409),
+      },
     }),
     async (context) => {
       const input = context.req.valid('json');

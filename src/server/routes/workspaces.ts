@@ -85,7 +85,8 @@ export function workspaceRoutes(dependencies: { platform: Platform }) {
     }),
     (context) => {
       const principal = context.get('principal');
-      if (principal?.kind === 'user') return context.json({ workspaces: membershipsOf(platform, principal.user.id) }, 200);
+      if (principal?.kind === 'user')
+        return context.json({ workspaces: membershipsOf(platform, principal.user.id) }, 200);
       const key = principal?.kind === 'api-key' ? principal.key : undefined;
       const workspace = key?.workspaceId ? platform.forWorkspace(key.workspaceId).workspace.get() : undefined;
       const permissions = key ? permissionsOfScopes(key.scopes) : [];
@@ -102,12 +103,18 @@ export function workspaceRoutes(dependencies: { platform: Platform }) {
       security: [{ session: [] }],
       middleware: [requireUser] as const,
       request: { body: jsonBody(createWorkspaceRequestSchema) },
-      responses: { 201: jsonResponse(workspaceMembershipSchema, 'The new workspace'), ...errorResponses(400, 401, 403) },
+      responses: {
+        201: jsonResponse(workspaceMembershipSchema, 'The new workspace'),
+        ...errorResponses(400, 401, 403),
+      },
     }),
     (context) => {
       const principal = context.get('principal');
       if (principal?.kind !== 'user') throw new Error('requireUser let a non-user through');
-      const workspace = platform.workspaces.create({ name: context.req.valid('json').name, ownerUserId: principal.user.id });
+      const workspace = platform.workspaces.create({
+        name: context.req.valid('json').name,
+        ownerUserId: principal.user.id,
+      });
       platform.forWorkspace(workspace.id).audit.record({
         actor: { type: 'user', id: principal.user.id, label: principal.user.email },
         action: 'workspace.created',
@@ -115,7 +122,10 @@ export function workspaceRoutes(dependencies: { platform: Platform }) {
         details: { name: workspace.name },
         ip: context.get('ip'),
       });
-      return context.json({ workspace, role: 'owner' as const, permissions: [...ROLE_PERMISSIONS.owner] }, 201);
+      return context.json(
+        { workspace, role: 'owner' as const, permissions: [...ROLE_PERMISSIONS.owner] },
+        201,
+      );
     },
   );
 
@@ -126,7 +136,10 @@ export function workspaceRoutes(dependencies: { platform: Platform }) {
       summary: 'A workspace, with the caller’s role and permissions in it',
       ...workspaceRoute('read'),
       request: { params: workspaceParamsSchema },
-      responses: { 200: jsonResponse(workspaceMembershipSchema, 'The workspace'), ...errorResponses(401, 403, 404) },
+      responses: {
+        200: jsonResponse(workspaceMembershipSchema, 'The workspace'),
+        ...errorResponses(401, 403, 404),
+      },
     }),
     (context) => {
       const access = context.get('workspace');
@@ -144,11 +157,17 @@ export function workspaceRoutes(dependencies: { platform: Platform }) {
       summary: 'Rename a workspace or change how long its data is kept',
       ...workspaceRoute('workspace.manage'),
       request: { params: workspaceParamsSchema, body: jsonBody(updateWorkspaceRequestSchema) },
-      responses: { 200: jsonResponse(workspaceSchema, 'The updated workspace'), ...errorResponses(400, 401, 403, 404) },
+      responses: {
+        200: jsonResponse(workspaceSchema, 'The updated workspace'),
+        ...errorResponses(400, 401, 403, 404),
+      },
     }),
     (context) => {
       const access = context.get('workspace');
-      return context.json(updateWorkspaceSettings(access.scope, access.acting, context.req.valid('json')), 200);
+      return context.json(
+        updateWorkspaceSettings(access.scope, access.acting, context.req.valid('json')),
+        200,
+      );
     },
   );
 
@@ -164,7 +183,10 @@ export function workspaceRoutes(dependencies: { platform: Platform }) {
     (context) => {
       const { scope } = context.get('workspace');
       return context.json(
-        { members: scope.members.list(), invitations: scope.invitations.listPending().map(presentInvitation) },
+        {
+          members: scope.members.list(),
+          invitations: scope.invitations.listPending().map(presentInvitation),
+        },
         200,
       );
     },
@@ -198,12 +220,18 @@ export function workspaceRoutes(dependencies: { platform: Platform }) {
       summary: "Change a member's role (only an owner grants or takes away the owner role)",
       ...workspaceRoute('members.manage'),
       request: { params: memberParamsSchema, body: jsonBody(changeRoleRequestSchema) },
-      responses: { 200: jsonResponse(memberSchema, 'The member'), ...errorResponses(400, 401, 403, 404, 409) },
+      responses: {
+        200: jsonResponse(memberSchema, 'The member'),
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
     }),
     (context) => {
       const access = context.get('workspace');
       const { userId } = context.req.valid('param');
-      return context.json(changeMemberRole(access.scope, access.acting, userId, context.req.valid('json').role), 200);
+      return context.json(
+        changeMemberRole(access.scope, access.acting, userId, context.req.valid('json').role),
+        200,
+      );
     },
   );
 
@@ -258,7 +286,10 @@ export function workspaceRoutes(dependencies: { platform: Platform }) {
       summary: 'Create an API key; the response is the only time the key is shown',
       ...workspaceRoute('keys.manage'),
       request: { params: workspaceParamsSchema, body: jsonBody(createApiKeyRequestSchema) },
-      responses: { 201: jsonResponse(createdApiKeySchema, 'The new key'), ...errorResponses(400, 401, 403, 404) },
+      responses: {
+        201: jsonResponse(createdApiKeySchema, 'The new key'),
+        ...errorResponses(400, 401, 403, 404),
+      },
     }),
     (context) => {
       const access = context.get('workspace');
@@ -293,7 +324,10 @@ export function workspaceRoutes(dependencies: { platform: Platform }) {
       summary: 'The audit log, newest first, a page at a time',
       ...workspaceRoute('audit.read'),
       request: { params: workspaceParamsSchema, query: auditQuerySchema },
-      responses: { 200: jsonResponse(auditPageSchema, 'A page of the audit log'), ...errorResponses(400, 401, 403, 404) },
+      responses: {
+        200: jsonResponse(auditPageSchema, 'A page of the audit log'),
+        ...errorResponses(400, 401, 403, 404),
+      },
     }),
     (context) => {
       const { limit, before } = context.req.valid('query');
@@ -320,7 +354,8 @@ export function workspaceRoutes(dependencies: { platform: Platform }) {
     }),
     (context) => {
       const since =
-        context.req.valid('query').since ?? new Date(Date.now() - 30 * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+        context.req.valid('query').since ??
+        new Date(Date.now() - 30 * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
       return context.json({ since, rows: context.get('workspace').scope.usage.summarize({ since }) }, 200);
     },
   );

@@ -26,6 +26,15 @@ export class ApiError extends Error {
 }
 
 let currentLocale: Locale = 'sv';
+let onSessionEnded: (() => void) | undefined;
+
+/**
+ * Called when the server answers 401 to a signed-in page's call: the session expired or was ended
+ * elsewhere ("sign out everywhere"), and the app should show the sign-in page.
+ */
+export function setSessionEndedHandler(handler: (() => void) | undefined): void {
+  onSessionEnded = handler;
+}
 let csrfToken: string | undefined;
 
 /** Server messages come back in the language the user chose in the app, not the browser's. */
@@ -73,8 +82,13 @@ export async function apiRequest<Result>(method: string, path: string, body?: un
       parsed = undefined;
     }
   }
-  if (!response.ok)
+  if (!response.ok) {
+    // The session check and sign-in answer 401 as part of their job; anywhere else it means the
+    // session is gone.
+    const sessionRoute = path.startsWith('/api/me') || path.startsWith('/api/session');
+    if (response.status === 401 && !sessionRoute) onSessionEnded?.();
     throw new ApiError(response.status, parsed as Partial<ApiErrorBody>, `HTTP ${response.status}`);
+  }
   if (parsed && typeof parsed === 'object' && 'csrfToken' in parsed && typeof parsed.csrfToken === 'string') {
     setCsrfToken(parsed.csrfToken);
   }

@@ -23,6 +23,7 @@ import type {
   setupStatusSchema,
 } from '../../../src/platform/schemas.ts';
 import type { ApiKeyScope, Role } from '../../../src/platform/roles.ts';
+import type { JobView } from '../components/job-progress.tsx';
 import { ApiError, api, setCsrfToken } from './client.ts';
 
 export type AuditEntry = AuditEntryDto;
@@ -138,7 +139,13 @@ export const acceptInvitation = (input: { token: string; name: string; password:
 const workspacePath = (workspaceId: string, rest = '') =>
   `/api/workspaces/${encodeURIComponent(workspaceId)}${rest}`;
 
-export const getWorkspace = (workspaceId: string) => api.get<WorkspaceDto>(workspacePath(workspaceId));
+/** A new workspace (a brand or a site) with the caller as its owner. */
+export const createWorkspace = (name: string) =>
+  api.post<WorkspaceMembershipDto>('/api/workspaces', { name });
+
+/** The workspace itself (the route also sends the caller's role and permissions in it). */
+export const getWorkspace = async (workspaceId: string) =>
+  (await api.get<WorkspaceMembershipDto>(workspacePath(workspaceId))).workspace;
 export const updateWorkspace = (
   workspaceId: string,
   changes: {
@@ -184,3 +191,11 @@ export const saveProvider = (
   workspaceId: string,
   input: { name: string; baseURL: string; apiKey?: string; model: string },
 ) => api.post<unknown>(workspacePath(workspaceId, '/providers'), input);
+
+/** Recent jobs of the workspace, newest first. The jobs routes are the jobs capability's. */
+export const listJobs = (workspaceId: string) =>
+  api.get<{ jobs: JobView[] }>(workspacePath(workspaceId, '/jobs?limit=20'));
+
+/** The server-sent events of one job (read by EventSource, which sends the session cookie). */
+export const jobEventsUrl = (workspaceId: string, jobId: string) =>
+  workspacePath(workspaceId, `/jobs/${encodeURIComponent(jobId)}/events`);

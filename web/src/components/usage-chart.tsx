@@ -42,7 +42,7 @@ export function UsageChart({ rows, days, measure, title }: UsageChartProps) {
 
   const width = 480;
   const height = 200;
-  const left = 70;
+  const left = 84;
   const bottom = 24;
   const plotWidth = width - left - 8;
   const plotHeight = height - bottom - 8;
@@ -91,8 +91,14 @@ export function UsageChart({ rows, days, measure, title }: UsageChartProps) {
                   </rect>
                 );
               })}
-              {dayIndex % 7 === 0 ? (
-                <text x={left + dayIndex * barWidth} y={height - 8} className="axis-label">
+              {/* Every seventh day, counted back from today so that today is labelled. */}
+              {(days.length - 1 - dayIndex) % 7 === 0 ? (
+                <text
+                  x={left + (dayIndex + 0.5) * barWidth}
+                  y={height - 8}
+                  textAnchor={dayIndex === days.length - 1 ? 'end' : 'middle'}
+                  className="axis-label"
+                >
                   {formatDate(day, { day: 'numeric', month: 'short' })}
                 </text>
               ) : null}

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { acceptInvitation } from '../api/polett.ts';
+import { BrandLine } from '../components/brand-line.tsx';
 import { Alert, FormField } from '../components/form-field.tsx';
 import { LanguageSwitch } from '../components/language-switch.tsx';
 import { useLocale } from '../i18n/locale-context.tsx';
@@ -37,6 +38,7 @@ export function InvitationPage() {
 
   return (
     <main className="centered" id="main">
+      <BrandLine />
       <div className="card narrow">
         <div className="card-header">
           <h1>{t('invitation.title')}</h1>

@@ -54,10 +54,13 @@ export function ModelsPage() {
         },
       }));
     } catch (caught) {
-      setTestResults((current) => ({
-        ...current,
-        [alias]: { kind: 'error', text: caught instanceof Error ? caught.message : String(caught) },
-      }));
+      const text =
+        caught instanceof ApiError && caught.isMissingRoute
+          ? t('models.testMissing', { alias })
+          : caught instanceof Error
+            ? caught.message
+            : String(caught);
+      setTestResults((current) => ({ ...current, [alias]: { kind: 'error', text } }));
     }
   };
 
@@ -103,7 +106,9 @@ export function ModelsPage() {
                       </span>
                     )}
                     {testResults[model.alias] ? (
-                      <Alert kind={testResults[model.alias]!.kind}>{testResults[model.alias]!.text}</Alert>
+                      <Alert kind={testResults[model.alias]!.kind}>
+                        <InlineCode text={testResults[model.alias]!.text} />
+                      </Alert>
                     ) : null}
                   </td>
                   <td>

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { completeSetup } from '../api/polett.ts';
+import { BrandLine } from '../components/brand-line.tsx';
 import { Alert, FormField } from '../components/form-field.tsx';
 import { LanguageSwitch } from '../components/language-switch.tsx';
 import { ModelSetup } from '../components/model-setup.tsx';
@@ -48,6 +49,7 @@ export function SetupPage() {
 
   return (
     <main className="centered" id="main">
+      <BrandLine />
       <div className="card wide">
         <div className="card-header">
           <div>

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { signIn } from '../api/polett.ts';
+import { BrandLine } from '../components/brand-line.tsx';
 import { Alert, FormField } from '../components/form-field.tsx';
 import { LanguageSwitch } from '../components/language-switch.tsx';
 import { useLocale } from '../i18n/locale-context.tsx';
@@ -28,6 +29,7 @@ export function SignInPage() {
 
   return (
     <main className="centered" id="main">
+      <BrandLine />
       <div className="card narrow">
         <div className="card-header">
           <h1>{t('signIn.title')}</h1>

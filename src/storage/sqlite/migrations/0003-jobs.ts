@@ -36,15 +36,18 @@ export const jobsMigration: Migration = {
         CREATE INDEX jobs_runnable ON jobs (state, priority DESC, run_after, created_at);
         CREATE INDEX jobs_workspace_created ON jobs (workspace_id, created_at);
 
+        -- An item is recorded once per job (the primary key) in the transaction that writes its
+        -- result; the sequence orders the job's report and pages through it.
         CREATE TABLE job_items (
+          sequence INTEGER PRIMARY KEY,
           job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
           item_key TEXT NOT NULL,
           state TEXT NOT NULL CHECK (state IN ('done', 'failed')),
           result TEXT,
           error TEXT,
           finished_at TEXT NOT NULL,
-          PRIMARY KEY (job_id, item_key)
-        ) WITHOUT ROWID;
+          UNIQUE (job_id, item_key)
+        );
       `);
   },
 };

@@ -1,0 +1,195 @@
+/**
+ * The isolation test: a user (and an API key) of workspace A walks EVERY route the app has
+ * registered, with workspace B's ids in the path parameters, and must be refused each time;
+ * no answer may contain B's data. A new route is covered the day it is added, and a route that
+ * reaches workspace data without the workspace gate makes this test fail (shown below).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildApiKey,
+  buildPlatformServer,
+  buildSession,
+  buildUser,
+  buildWorkspace,
+} from '../../test-support/builders.js';
+import { createApp } from './app.js';
+
+type Server = ReturnType<typeof buildPlatformServer>;
+type App = Server['app'];
+
+interface Fixture {
+  server: Server;
+  /** Headers of A's callers; a fresh session per request, since some routes end sessions. */
+  callersOfA: Array<{ name: string; headers: () => Record<string, string> }>;
+  /** Path parameters filled with B's ids. */
+  idsOfB: Record<string, string>;
+  /** Strings only B's data contains: none may appear in an answer to A. */
+  secretsOfB: string[];
+}
+
+async function buildTwoWorkspaces(): Promise<Fixture> {
+  const server = buildPlatformServer();
+  const { platform } = server;
+  const ownerOfA = await buildUser(platform, { email: 'owner@alfa.example' });
+  const workspaceA = buildWorkspace(platform, { name: 'Alfa AB', owner: ownerOfA });
+  const keyOfA = buildApiKey(platform, workspaceA.id, ['admin', 'inference']);
+
+  const ownerOfB = await buildUser(platform, { email: 'owner@bravo-hemlig.example' });
+  const memberOfB = await buildUser(platform, { email: 'member@bravo-hemlig.example' });
+  const workspaceB = buildWorkspace(platform, {
+    name: 'Bravo Hemlig AB',
+    owner: ownerOfB,
+    members: [{ user: memberOfB, role: 'editor' }],
+  });
+  const scopeOfB = platform.forWorkspace(workspaceB.id);
+  const keyOfB = buildApiKey(platform, workspaceB.id, ['admin']);
+  const invitationOfB = scopeOfB.invitations.create({
+    email: 'invited@bravo-hemlig.example',
+    role: 'viewer',
+    invitedBy: ownerOfB.id,
+  });
+  scopeOfB.audit.record({
+    actor: { type: 'user', id: ownerOfB.id, label: ownerOfB.email },
+    action: 'bravo.secret_event',
+  });
+  server.polett.storage.usage.record({
+    at: new Date().toISOString(),
+    workspaceId: workspaceB.id,
+    task: 'bravo-hemlig-task',
+    provider: 'p',
+    model: 'm',
+    inputTokens: 1,
+    outputTokens: 1,
+    latencyMs: 1,
+    cost: null,
+    currency: null,
+    ok: true,
+    errorCode: null,
+  });
+
+  return {
+    server,
+    callersOfA: [
+      { name: 'owner of A (session)', headers: () => buildSession(platform, ownerOfA).writeHeaders },
+      { name: 'admin key of A', headers: () => keyOfA.headers },
+    ],
+    idsOfB: {
+      workspaceId: workspaceB.id,
+      userId: memberOfB.id,
+      keyId: keyOfB.id,
+      invitationId: invitationOfB.record.id,
+    },
+    secretsOfB: ['bravo-hemlig', 'Bravo Hemlig', keyOfB.secret.slice(0, 10), 'bravo.secret_event'],
+  };
+}
+
+interface Leak {
+  route: string;
+  caller: string;
+  status: number;
+  reason: string;
+}
+
+/** Walks every registered route as each caller of A, with B's ids; returns every answer that was not a refusal. */
+async function findLeaks(app: App, fixture: Fixture): Promise<Leak[]> {
+  const routes = new Map<string, { method: string; path: string }>();
+  for (const route of app.routes) {
+    const method = route.method === 'ALL' ? 'GET' : route.method;
+    routes.set(`${method} ${route.path}`, { method, path: route.path });
+  }
+  const leaks: Leak[] = [];
+  for (const [name, route] of routes) {
+    const parameters = [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => match[1]!);
+    const unknown = parameters.filter((parameter) => !(parameter in fixture.idsOfB));
+    if (unknown.length > 0) {
+      leaks.push({
+        route: name,
+        caller: '-',
+        status: 0,
+        reason: `no id of B for :${unknown.join(', :')}; add one to idsOfB`,
+      });
+      continue;
+    }
+    const path = route.path
+      .replace(/:([A-Za-z0-9_]+)(\{[^}]*\})?/g, (_match, parameter: string) => fixture.idsOfB[parameter]!)
+      .replace(/\*/g, 'x');
+    for (const caller of fixture.callersOfA) {
+      const hasBody = !['GET', 'HEAD'].includes(route.method);
+      const response = await app.request(path, {
+        method: route.method,
+        headers: caller.headers(),
+        ...(hasBody ? { body: '{}' } : {}),
+      });
+      const text = await response.text();
+      const secret = fixture.secretsOfB.find((value) => text.includes(value));
+      if (secret)
+        leaks.push({
+          route: name,
+          caller: caller.name,
+          status: response.status,
+          reason: `answer contains "${secret}"`,
+        });
+      else if (parameters.length > 0 && ![403, 404].includes(response.status))
+        leaks.push({ route: name, caller: caller.name, status: response.status, reason: 'not refused' });
+    }
+  }
+  return leaks;
+}
+
+let fixture: Fixture;
+beforeAll(async () => {
+  fixture = await buildTwoWorkspaces();
+});
+afterAll(async () => {
+  await fixture.server.close();
+});
+
+describe('workspace isolation', () => {
+  it('refuses a user and a key of workspace A on every route, with B’s ids, and leaks nothing of B', async () => {
+    const { app, platform } = fixture.server;
+    const workspaceRoutes = app.routes.filter((route) => route.path.includes(':workspaceId'));
+    expect(workspaceRoutes.length).toBeGreaterThanOrEqual(10);
+    expect(await findLeaks(app, fixture)).toEqual([]);
+
+    // And B's data is as it was.
+    const scopeOfB = platform.forWorkspace(fixture.idsOfB.workspaceId!);
+    expect(scopeOfB.workspace.get()?.name).toBe('Bravo Hemlig AB');
+    expect(scopeOfB.members.list()).toHaveLength(2);
+    expect(scopeOfB.apiKeys.get(fixture.idsOfB.keyId!)?.revokedAt).toBeNull();
+    expect(scopeOfB.invitations.listPending()).toHaveLength(1);
+  });
+
+  it('fails when a route reaches workspace data without the workspace gate', async () => {
+    // A second app on the same database, with one route that reads a workspace by the id in its path.
+    const { polett, platform } = fixture.server;
+    const leakyApp = createApp({ ...polett, platform });
+    leakyApp.get('/api/reports/:workspaceId', (context) =>
+      context.json(platform.forWorkspace(context.req.param('workspaceId')).workspace.get() ?? {}),
+    );
+    const leaks = await findLeaks(leakyApp, fixture);
+    expect(leaks.map((leak) => `${leak.route} (${leak.caller}): ${leak.reason}`)).toEqual([
+      'GET /api/reports/:workspaceId (owner of A (session)): answer contains "bravo-hemlig"',
+      'GET /api/reports/:workspaceId (admin key of A): answer contains "bravo-hemlig"',
+    ]);
+  });
+
+  it('gates a new route under /api/workspaces/:workspaceId/ by itself', async () => {
+    const server = buildPlatformServer();
+    server.app.get('/api/workspaces/:workspaceId/new-feature', (context) =>
+      context.json(context.get('workspace').scope.workspace.get() ?? {}),
+    );
+    const owner = await buildUser(server.platform);
+    const mine = buildWorkspace(server.platform, { owner });
+    const other = buildWorkspace(server.platform, { owner: await buildUser(server.platform), name: 'Annan' });
+    const session = buildSession(server.platform, owner);
+    expect(
+      (await server.app.request(`/api/workspaces/${mine.id}/new-feature`, { headers: session.headers }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await server.app.request(`/api/workspaces/${other.id}/new-feature`, { headers: session.headers }))
+        .status,
+    ).toBe(404);
+    await server.close();
+  });
+});
