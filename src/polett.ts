@@ -4,14 +4,23 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadConfig, type LoadConfigOptions, type PolettConfig } from './config/index.js';
+import { SqliteJobQueue, startWorkers, type WorkerPool } from './jobs/index.js';
 import { ModelRegistry, type ModelRegistryOptions } from './models/index.js';
+import { modelPullJobHandler } from './models/local-models.js';
 import { openStorage, type SqliteStorage } from './storage/index.js';
 
 export interface Polett {
   config: PolettConfig;
   storage: SqliteStorage;
   models: ModelRegistry;
+  /** Durable jobs (ingestion, analysis, model pulls), in the same database. */
+  jobs: SqliteJobQueue;
   version: string;
+  /**
+   * Starts the in-process worker pool that runs the jobs. The server does; a CLI command that only
+   * reads does not. `close()` stops it (running jobs are handed back to the queue) before storage.
+   */
+  startWorkers(options?: { concurrency?: number }): WorkerPool;
   close(): Promise<void>;
 }
 
@@ -35,12 +44,31 @@ export function openPolett(options: OpenPolettOptions = {}): Polett {
     storage.close();
     throw error;
   }
+  const jobs = new SqliteJobQueue({ database: storage.database });
+  let workers: WorkerPool | undefined;
   return {
     config,
     storage,
     models,
+    jobs,
     version: POLETT_VERSION,
+    startWorkers(workerOptions = {}) {
+      workers ??= startWorkers({
+        queue: jobs,
+        concurrency: workerOptions.concurrency ?? 2,
+        // Each capability adds its job handlers here as it lands.
+        handlers: [
+          modelPullJobHandler({
+            storage,
+            modelsDirectory: models.modelsDirectory,
+            onRegistered: () => models.syncRegisteredLocalModels(true),
+          }),
+        ],
+      });
+      return workers;
+    },
     async close() {
+      await workers?.stop({ timeoutMs: 10_000 });
       await models.close();
       storage.close();
     },

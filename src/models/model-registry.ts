@@ -85,13 +85,16 @@ interface ResolvedModel {
 }
 
 const NO_USAGE_RECORDER: UsageRecorder = { record: () => {} };
+const LOCAL_MODELS_REREAD_MS = 2000;
 
 export class ModelRegistry {
   private readonly providers = new Map<string, ModelProvider>();
   private readonly semaphores = new Map<string, Semaphore>();
   private readonly providerConfigs: Record<string, ProviderConfig>;
-  private readonly models: Record<string, ModelConfig>;
+  private models: Record<string, ModelConfig>;
   private readonly localRecords = new Map<string, LocalModelRecord>();
+  /** When the registered local models were last read; see `syncRegisteredLocalModels`. */
+  private localModelsReadAt = 0;
   readonly modelsDirectory: string;
 
   constructor(private readonly options: ModelRegistryOptions) {
@@ -99,6 +102,20 @@ export class ModelRegistry {
     this.modelsDirectory = path.join(config.dataDir, 'models');
     this.providerConfigs = { ...config.providers };
     this.models = { ...config.models };
+    this.syncRegisteredLocalModels(true);
+  }
+
+  /**
+   * Re-reads the models registered with `polett models pull/add` (by this process's jobs or by a
+   * CLI beside the server), at most every couple of seconds, so a model pulled while Polett runs is
+   * usable without a restart. `force` reads now (after a pull job has registered one).
+   */
+  syncRegisteredLocalModels(force = false): void {
+    const now = Date.now();
+    if (!force && now - this.localModelsReadAt < LOCAL_MODELS_REREAD_MS) return;
+    this.localModelsReadAt = now;
+    this.localRecords.clear();
+    this.models = { ...this.options.config.models };
     this.addRegisteredLocalModels();
   }
 
@@ -152,6 +169,7 @@ export class ModelRegistry {
 
   /** The aliases that serve a task, in fallback order: configured ones, else a sensible local default. */
   aliasesFor(task: ModelTask): string[] {
+    this.syncRegisteredLocalModels();
     const configured = this.options.config.tasks[task];
     if (configured && configured.length > 0) return configured;
     const wantedType: ProviderType = task === 'chat' ? 'local-gguf' : 'local-onnx';
@@ -240,6 +258,7 @@ export class ModelRegistry {
   }
 
   private resolve(alias: string): ResolvedModel {
+    this.syncRegisteredLocalModels();
     const config = this.models[alias];
     if (!config) {
       const known = Object.keys(this.models).join(', ') || 'none';
@@ -383,6 +402,7 @@ export class ModelRegistry {
 
   /** Every alias with its provider, tasks and, for local models, whether the file is there. */
   describe(): ModelDescription[] {
+    this.syncRegisteredLocalModels();
     return Object.entries(this.models).map(([alias, model]) => {
       const providerConfig = this.providerConfigs[model.provider]!;
       const record = this.localRecords.get(model.model);

@@ -100,9 +100,10 @@ export function createApp(dependencies: ServerDependencies) {
   app.use('/api/*', limits);
   app.use('/v1/*', limits);
   // Answers about accounts, keys and workspaces are personal: no browser or proxy may keep them.
+  // Set before the route answers: a header added to a finished response makes Hono copy it.
   app.use('/api/*', async (context, next) => {
-    await next();
     context.header('Cache-Control', 'no-store');
+    await next();
   });
   app.use('/api/*', authenticate(platform));
   app.use(WORKSPACE_ROUTES_PATH, workspaceAccess(platform));

@@ -1,4 +1,5 @@
 import { embedMany, generateText } from 'ai';
+import type { OnnxDtype } from '../../config/index.js';
 import { openPolett } from '../../polett.js';
 import { cliLocale, say } from '../output.js';
 
@@ -106,27 +107,6 @@ export async function runModelsCatalogue(
   }
 }
 
-/** Registers what a pull or an inspection found, under its own name or the one asked for. */
-function registerLocalModel(
-  polett: ReturnType<typeof openPolett>,
-  inspected: { name: string; path: string; format: 'gguf' | 'onnx'; sizeBytes: number; details: object },
-  source: string | null,
-  name: string | undefined,
-  extraDetails: Record<string, unknown> = {},
-) {
-  const record = {
-    name: name ?? inspected.name,
-    path: inspected.path,
-    format: inspected.format,
-    source,
-    sizeBytes: inspected.sizeBytes,
-    addedAt: new Date().toISOString(),
-    details: { ...(inspected.details as Record<string, unknown>), ...extraDetails },
-  };
-  polett.storage.localModels.upsert(record);
-  return record;
-}
-
 function formatMegabytes(bytes: number): string {
   return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
@@ -140,29 +120,25 @@ export async function runModelsPull(
   options: { name?: string; quantization?: string; dtype?: string },
 ): Promise<void> {
   const locale = cliLocale();
-  const { pullModel, inspectLocalModel, createCliProgressReporter } =
-    await import('../../models/hub/index.js');
+  const { createCliProgressReporter } = await import('../../models/hub/index.js');
+  const { pullAndRegisterModel } = await import('../../models/local-models.js');
   const polett = openPolett();
   const reporter = createCliProgressReporter({ locale });
   const controller = new AbortController();
   const onInterrupt = () => controller.abort();
   process.once('SIGINT', onInterrupt);
   try {
-    const result = await pullModel({
+    const { record, result } = await pullAndRegisterModel(polett.storage, {
       reference,
+      name: options.name,
       modelsDirectory: polett.models.modelsDirectory,
       onProgress: reporter.onProgress,
       signal: controller.signal,
       ...(options.quantization ? { quantization: options.quantization } : {}),
-      ...(options.dtype ? { onnxDtype: options.dtype as never } : {}),
+      ...(options.dtype ? { onnxDtype: options.dtype as OnnxDtype } : {}),
       ...(process.stdin.isTTY ? { chooseFile: chooseFileInteractively } : {}),
     });
     reporter.stop();
-    const inspected = await inspectLocalModel(result.localPath);
-    const record = registerLocalModel(polett, inspected, result.reference, options.name, {
-      revision: result.revision,
-      ...(result.onnxDtype ? { onnxDtype: result.onnxDtype } : {}),
-    });
     process.stdout.write(
       say(
         {
@@ -202,11 +178,10 @@ async function chooseFileInteractively(
 /** `polett models add <folder or file>`: registers a local model, for air-gapped sites. */
 export async function runModelsAdd(target: string, options: { name?: string }): Promise<void> {
   const locale = cliLocale();
-  const { inspectLocalModel } = await import('../../models/hub/index.js');
-  const inspected = await inspectLocalModel(target);
+  const { registerLocalModel } = await import('../../models/local-models.js');
   const polett = openPolett();
   try {
-    const record = registerLocalModel(polett, inspected, null, options.name);
+    const record = await registerLocalModel(polett.storage, { path: target, name: options.name });
     process.stdout.write(
       say(
         {

@@ -13,6 +13,7 @@ export interface StartedServer {
 export async function startServer(options: { dataDir?: string; port?: number } = {}): Promise<StartedServer> {
   const polett = openPolett(options.dataDir ? { dataDir: options.dataDir } : {});
   const app = createApp(polett);
+  polett.startWorkers();
   const port = options.port ?? polett.config.server.port;
   const host = polett.config.server.host;
   return new Promise((resolve, reject) => {
