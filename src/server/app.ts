@@ -6,8 +6,8 @@
  * locale → client address → body limit → rate limits (/api, /v1) → authentication (/api) →
  * the workspace gate (/api/workspaces/:workspaceId/*) → the route's own permission → the route.
  */
+import { apiReferenceRoutes } from './api-reference.js';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { PolettError, toPolettError } from '../errors.js';
@@ -158,7 +158,7 @@ export function createApp(dependencies: ServerDependencies) {
         "Errors share one shape: a stable code, a message in the caller's language and the offending field.",
     },
   });
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Polett API' }));
+  app.route('/docs', apiReferenceRoutes());
   app.route('/', webAppRoutes());
   return app;
 }

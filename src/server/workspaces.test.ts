@@ -289,5 +289,8 @@ describe('the OpenAPI document', () => {
     const docs = await server.app.request('/docs');
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('/openapi.json');
+    const script = await server.app.request('/docs/assets/swagger-ui-bundle.js');
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toContain('javascript');
   });
 });
