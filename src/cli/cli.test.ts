@@ -121,6 +121,33 @@ describe('the polett command', () => {
     expect(listed.stdout).not.toContain(result.stdout.trim());
   });
 
+  it('creates a key bound to a workspace, and points to the list when the workspace is wrong', async () => {
+    const owner = await polett(
+      [
+        'users',
+        'create-owner',
+        '--email',
+        'agare@exempel.se',
+        '--name',
+        'Åsa Ägare',
+        '--workspace',
+        'Kaffebönan',
+      ],
+      {},
+      'ett långt lösenord 123\n',
+    );
+    expect(owner.code).toBe(0);
+    const workspaces = await polett(['workspaces', 'list']);
+    const slug = /kaffebonan|kaffeb\S*/i.exec(workspaces.stdout)?.[0];
+    expect(slug).toBeDefined();
+    const created = await polett(['keys', 'create', 'rapporter', '--workspace', slug!, '--scope', 'read']);
+    expect(created.code).toBe(0);
+    expect(created.stdout.trim()).toMatch(/^plt_/);
+    const wrong = await polett(['keys', 'create', 'x', '--workspace', 'finns-inte']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('polett workspaces list');
+  });
+
   it('chats with a configured model, streamed, from a pipe', async () => {
     const chatDir = mkdtempSync(path.join(tmpdir(), 'polett-cli-chat-'));
     writeFileSync(

@@ -97,9 +97,10 @@ export function buildProgram(): Command {
   keys
     .command('create <name>')
     .description('create an API key (shown once)')
-    .option('--scope <scope...>', 'scopes (default: inference)')
+    .option('--scope <scope...>', 'scopes: inference, read, write, admin (default: inference)')
+    .option('-w, --workspace <slug or id>', 'bind the key to a workspace, for its REST API')
     .action(
-      action(async (name: string, options: { scope?: string[] }) =>
+      action(async (name: string, options: { scope?: string[]; workspace?: string }) =>
         (await import('./commands/keys.js')).runKeysCreate(name, options),
       ),
     );

@@ -1,18 +1,63 @@
+import { PolettError } from '../../errors.js';
+import { API_KEY_SCOPES, openPlatform, type ApiKeyScope } from '../../platform/index.js';
 import { openPolett } from '../../polett.js';
 import { INFERENCE_SCOPE } from '../../server/routes/openai-compatible.js';
 import { cliLocale, say } from '../output.js';
 
-/** `polett keys create <name>`: prints the key once; only its hash is stored. */
-export async function runKeysCreate(name: string, options: { scope?: string[] }): Promise<void> {
+/**
+ * `polett keys create <name> [--workspace <slug or id>]`: prints the key once; only its hash is
+ * stored. A key with a workspace serves that workspace's REST API too; one without serves `/v1` only.
+ */
+export async function runKeysCreate(
+  name: string,
+  options: { scope?: string[]; workspace?: string },
+): Promise<void> {
   const polett = openPolett();
   try {
     const scopes = options.scope && options.scope.length > 0 ? options.scope : [INFERENCE_SCOPE];
-    const { record, secret } = polett.storage.apiKeys.create({ name, scopes });
-    process.stdout.write(`${secret}\n`);
+    let created: { id: string; name: string; secret: string };
+    if (options.workspace) {
+      const workspace = openPlatform(polett.storage)
+        .workspaces.listAll()
+        .find((candidate) => candidate.id === options.workspace || candidate.slug === options.workspace);
+      if (!workspace) {
+        throw new PolettError({
+          code: 'workspace_not_found',
+          status: 404,
+          field: 'workspace',
+          message: {
+            sv: `Arbetsytan "${options.workspace}" finns inte; se \`polett workspaces list\`.`,
+            en: `The workspace "${options.workspace}" does not exist; see \`polett workspaces list\`.`,
+          },
+        });
+      }
+      const validScopes = scopes.filter((scope): scope is ApiKeyScope =>
+        (API_KEY_SCOPES as readonly string[]).includes(scope),
+      );
+      if (validScopes.length !== scopes.length) {
+        throw new PolettError({
+          code: 'invalid_option',
+          status: 400,
+          field: 'scope',
+          message: {
+            sv: `Okänd behörighet; välj bland ${API_KEY_SCOPES.join(', ')}.`,
+            en: `Unknown scope; choose among ${API_KEY_SCOPES.join(', ')}.`,
+          },
+        });
+      }
+      const { record, secret } = openPlatform(polett.storage)
+        .forWorkspace(workspace.id)
+        .apiKeys.create({ name, scopes: validScopes });
+      created = { id: record.id, name: record.name, secret };
+    } else {
+      const { record, secret } = polett.storage.apiKeys.create({ name, scopes });
+      created = { id: record.id, name: record.name, secret };
+    }
+    process.stdout.write(`${created.secret}\n`);
     process.stderr.write(
       say({
-        sv: `Nyckeln "${record.name}" (${record.id}) skapades med ${scopes.join(', ')}. Spara den nu: den visas inte igen.\n`,
-        en: `The key "${record.name}" (${record.id}) was created with ${scopes.join(', ')}. Save it now: it is not shown again.\n`,
+        sv: `Nyckeln "${created.name}" (${created.id}) skapades med ${scopes.join(', ')}. Spara den nu: den visas inte igen.\n`,
+        en: `The key "${created.name}" (${created.id}) was created with ${scopes.join(', ')}. Save it now: it is not shown again.\n`,
       }),
     );
   } finally {
