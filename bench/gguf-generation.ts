@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
+import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { generateText, streamText, type ModelMessage } from 'ai';
 import {
   getLlama,
@@ -57,7 +58,7 @@ import { median } from './support/statistics.js';
 export interface GgufGenerationBenchmarkOptions {
   /** Tokens each generation produces. Default 128. */
   maxTokens?: number;
-  /** Timed runs per side and model, after one warm-up run each. Default 5. */
+  /** Timed runs per side and model, after one warm-up run each. Default 7. */
   runs?: number;
   /** Tokens per sequence, on both sides. Default 2048. */
   contextSize?: number;
@@ -171,6 +172,8 @@ interface RunMeasurement {
 
 interface Side {
   label: string;
+  /** A layer peeled off to locate a cost: reported, but no target applies. */
+  diagnostic?: boolean;
   run(): Promise<Omit<RunMeasurement, 'cpuSeconds'>>;
 }
 
@@ -259,22 +262,71 @@ export function polettSides(modelPath: string, options: Required<GgufGenerationB
     models: { bench: { provider: 'local', model: modelPath } },
     tasks: { chat: ['bench'] },
   });
-  const messages: ModelMessage[] = [{ role: 'user', content: USER_PROMPT }];
   // The chain is built per call, as the HTTP routes do.
-  const settings = () => ({
-    model: polett.models.languageModel({ alias: 'bench' }),
+  const chain = () => polett.models.languageModel({ alias: 'bench' });
+  // The provider's own model, without the chain around it: the diagnostic sides peel one layer at a time.
+  const providerModel = () => polett.models.provider('local').languageModel(modelPath)!;
+  const sides: Side[] = [
+    generateTextSide('Polett: `generateText` over `models.languageModel()`', chain, options),
+    streamTextSide('Polett: `streamText` over `models.languageModel()`', chain, options),
+    {
+      ...generateTextSide(
+        'diagnostic: `generateText` over the provider model, no chain',
+        providerModel,
+        options,
+      ),
+      diagnostic: true,
+    },
+    {
+      ...streamTextSide('diagnostic: `streamText` over the provider model, no chain', providerModel, options),
+      diagnostic: true,
+    },
+    {
+      label: 'diagnostic: provider `doGenerate` alone, no AI SDK, no chain',
+      diagnostic: true,
+      async run() {
+        const startedAt = performance.now();
+        const result = await providerModel().doGenerate({
+          prompt: [
+            { role: 'system', content: SYSTEM_PROMPT },
+            { role: 'user', content: [{ type: 'text', text: USER_PROMPT }] },
+          ],
+          maxOutputTokens: options.maxTokens,
+          temperature: 0,
+        });
+        const seconds = (performance.now() - startedAt) / 1000;
+        const text = result.content.map((part) => (part.type === 'text' ? part.text : '')).join('');
+        return { seconds, tokens: result.usage.outputTokens.total ?? 0, firstTokenSeconds: seconds, text };
+      },
+    },
+  ];
+  return { sides, close: () => polett.close() };
+}
+
+const MESSAGES: ModelMessage[] = [{ role: 'user', content: USER_PROMPT }];
+
+function callSettings(model: LanguageModelV3, options: Required<GgufGenerationBenchmarkOptions>) {
+  return {
+    model,
     system: SYSTEM_PROMPT,
-    messages,
+    messages: MESSAGES,
     maxOutputTokens: options.maxTokens,
     temperature: 0,
     // The chain retries; the SDK's own retries stay off, as everywhere in Polett.
     maxRetries: 0,
-  });
-  const generate: Side = {
-    label: 'Polett: `generateText` over `models.languageModel()`',
+  };
+}
+
+function generateTextSide(
+  label: string,
+  model: () => LanguageModelV3,
+  options: Required<GgufGenerationBenchmarkOptions>,
+): Side {
+  return {
+    label,
     async run() {
       const startedAt = performance.now();
-      const result = await generateText(settings());
+      const result = await generateText(callSettings(model(), options));
       const seconds = (performance.now() - startedAt) / 1000;
       // No stream, so no first token to time: the whole call stands for it.
       return {
@@ -285,11 +337,18 @@ export function polettSides(modelPath: string, options: Required<GgufGenerationB
       };
     },
   };
-  const stream: Side = {
-    label: 'Polett: `streamText` over `models.languageModel()`',
+}
+
+function streamTextSide(
+  label: string,
+  model: () => LanguageModelV3,
+  options: Required<GgufGenerationBenchmarkOptions>,
+): Side {
+  return {
+    label,
     async run() {
       const startedAt = performance.now();
-      const result = streamText(settings());
+      const result = streamText(callSettings(model(), options));
       let firstTokenAt: number | undefined;
       let text = '';
       for await (const delta of result.textStream) {
@@ -306,7 +365,6 @@ export function polettSides(modelPath: string, options: Required<GgufGenerationB
       };
     },
   };
-  return { sides: [generate, stream], close: () => polett.close() };
 }
 
 interface ModelResult {
@@ -355,7 +413,7 @@ async function benchmarkModel(
       const tokenCounts = [...new Set(runs.map((run) => run.tokens))].join('/');
       const sameText =
         runs.every((run) => run.text === referenceText) && warmUp.get(side)!.text === referenceText;
-      if (side !== direct.side)
+      if (side !== direct.side && side.diagnostic !== true)
         ratios.push({
           label: `${modelLabel}, ${side.label.replace('Polett: ', '')}`,
           ratio: sideRate / directRate,
@@ -382,7 +440,10 @@ async function benchmarkModel(
     }
     if (!shouldDiagnose(ratios)) return { rows, ratios, notes };
     console.error(`[bench] gguf: profiling the main thread of each side on ${modelLabel}…`);
-    const diagnosis = await profileSides(sides, options);
+    const diagnosis = await profileSides(
+      sides.filter((side) => side.diagnostic !== true),
+      options,
+    );
     return { rows, ratios, notes, diagnosis: { ...diagnosis, title: `${modelLabel}: ${diagnosis.title}` } };
   } finally {
     await polett.close();
@@ -458,7 +519,7 @@ export async function runGgufGenerationBenchmark(
 ): Promise<BenchmarkReport> {
   const options = {
     maxTokens: 128,
-    runs: 5,
+    runs: 7,
     contextSize: 2048,
     threads: 1,
     modelShape: BENCH_MODEL_SHAPE,

@@ -24,6 +24,7 @@ import { accountRoutes, SESSION_DAYS } from './routes/accounts.js';
 import { healthRoutes } from './routes/health.js';
 import { openAICompatibleRoutes } from './routes/openai-compatible.js';
 import { workspaceRoutes } from './routes/workspaces.js';
+import { jobAndModelRoutes } from './routes/jobs-and-models.js';
 import { webAppRoutes } from './web-app.js';
 
 export type { ServerDependencies } from './context.js';
@@ -135,6 +136,8 @@ export function createApp(dependencies: ServerDependencies) {
     accountRoutes({ platform, config, ...(dependencies.now ? { now: dependencies.now } : {}) }),
   );
   app.route('/api', workspaceRoutes({ platform }));
+  if (dependencies.jobs)
+    app.route('/api', jobAndModelRoutes({ jobs: dependencies.jobs, models: dependencies.models }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
     type: 'apiKey',

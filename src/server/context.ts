@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { PolettConfig } from '../config/index.js';
 import type { Locale } from '../errors.js';
+import type { JobQueue } from '../jobs/index.js';
 import type { ModelRegistry } from '../models/index.js';
 import type {
   Acting,
@@ -19,6 +20,8 @@ export interface ServerDependencies {
   storage: Storage;
   models: ModelRegistry;
   version: string;
+  /** Durable jobs; the jobs routes are mounted only when given (Polett always gives them). */
+  jobs?: JobQueue;
   /** Accounts and workspaces; opened on the storage's database when not given. */
   platform?: Platform;
   /** The clock of the rate limiters (tests move it). */

@@ -67,6 +67,12 @@ async function buildTwoWorkspaces(): Promise<Fixture> {
     errorCode: null,
   });
 
+  const jobOfB = await server.polett.jobs.enqueue({
+    type: 'model.pull',
+    workspaceId: workspaceB.id,
+    input: { reference: 'bravo-hemlig/model' },
+  });
+
   return {
     server,
     callersOfA: [
@@ -78,6 +84,9 @@ async function buildTwoWorkspaces(): Promise<Fixture> {
       userId: memberOfB.id,
       keyId: keyOfB.id,
       invitationId: invitationOfB.record.id,
+      jobId: jobOfB.id,
+      // Models belong to the installation, not to a workspace: the gate refuses B's path before the alias matters.
+      alias: 'bravo-hemlig-model',
     },
     secretsOfB: ['bravo-hemlig', 'Bravo Hemlig', keyOfB.secret.slice(0, 10), 'bravo.secret_event'],
   };
