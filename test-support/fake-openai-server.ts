@@ -10,6 +10,7 @@
  * - `unauthorized`: HTTP 401
  * - `hang`: never answers
  * - `cut`: streams two deltas, then the connection breaks
+ * - `stall`: streams one delta, then goes silent without closing
  * - `echo`: answers (not streamed) with the last message it received
  */
 import { serve, type ServerType } from '@hono/node-server';
@@ -89,10 +90,14 @@ export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
     if (!body.stream) return context.json(completion(body.model));
     const encoder = new TextEncoder();
     const cut = body.model === 'cut';
+    const stall = body.model === 'stall';
     const stream = new ReadableStream<Uint8Array>({
       async start(controller) {
         controller.enqueue(encoder.encode(chunk(body.model, { role: 'assistant', content: '' })));
         for (const [index, piece] of ANSWER.entries()) {
+          if (stall && index === 1) {
+            await new Promise(() => {});
+          }
           if (cut && index === 2) {
             await new Promise((resolve) => setTimeout(resolve, 20));
             controller.error(new Error('connection cut on purpose'));

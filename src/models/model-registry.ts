@@ -90,6 +90,7 @@ const LOCAL_MODELS_REREAD_MS = 2000;
 export class ModelRegistry {
   private readonly providers = new Map<string, ModelProvider>();
   private readonly semaphores = new Map<string, Semaphore>();
+  private readonly providerModels = new Map<string, unknown>();
   private readonly providerConfigs: Record<string, ProviderConfig>;
   private models: Record<string, ModelConfig>;
   private readonly localRecords = new Map<string, LocalModelRecord>();
@@ -299,7 +300,14 @@ export class ModelRegistry {
     const providerConfig = this.providerConfigs[resolved.config.provider]!;
     const provider = this.provider(resolved.config.provider);
     const modelId = this.providerModelId(resolved);
-    const model = pick(provider, modelId);
+    // Building an SDK model is not free (the AI SDK compiles its response schemas in the
+    // constructor), and the chain asks for one on every request: keep one per provider, model and task.
+    const cacheKey = `${task}\u0000${resolved.config.provider}\u0000${modelId}`;
+    let model = this.providerModels.get(cacheKey) as Model | undefined;
+    if (model === undefined) {
+      model = pick(provider, modelId);
+      if (model !== undefined) this.providerModels.set(cacheKey, model);
+    }
     if (model === undefined) {
       throw new PolettError({
         code: 'model_task_unsupported',
@@ -477,6 +485,7 @@ export class ModelRegistry {
   async close(): Promise<void> {
     await Promise.all([...this.providers.values()].map((provider) => provider.close?.()));
     this.providers.clear();
+    this.providerModels.clear();
   }
 }
 

@@ -152,6 +152,30 @@ describe('the fallback chain over a real HTTP provider', () => {
     await polett.close();
   });
 
+  it('times out a stream that goes silent in the middle, keeping the text that came', async () => {
+    const polett = polettWithChain(['stall'], { timeoutMs: 300, maxRetries: 0 });
+    const result = streamText({
+      model: polett.models.languageModel(),
+      prompt: 'Hej',
+      maxRetries: 0,
+      onError: () => {},
+    });
+    let text = '';
+    let streamError: unknown;
+    for await (const part of result.fullStream) {
+      if (part.type === 'text-delta') text += part.text;
+      if (part.type === 'error') streamError = part.error;
+    }
+    expect(text).toBe('Hej ');
+    expect(streamError).toMatchObject({ code: 'model_timeout' });
+    expect(polett.storage.usage.recent(1)[0]).toMatchObject({
+      model: 'stall',
+      ok: false,
+      errorCode: 'model_timeout',
+    });
+    await polett.close();
+  });
+
   it('never has more calls in flight to one provider than its concurrency limit', async () => {
     const polett = polettWithChain(['ok'], { maxConcurrency: 2 });
     const model = polett.models.languageModel();

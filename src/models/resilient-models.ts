@@ -129,22 +129,26 @@ function backoffDelay(error: unknown, attempt: number, settings: CallSettings): 
 /** An abort controller that fires after the link's timeout, joined with the caller's signal. */
 function attemptSignal(link: ChainLink<unknown>, callerSignal: AbortSignal | undefined) {
   const controller = new AbortController();
+  const timeoutMs = link.settings.timeoutMs;
   let timer: NodeJS.Timeout | undefined;
   let disposed = false;
-  const arm = () => {
-    clearTimeout(timer);
-    // After the call has ended, a late read must not start a timer that keeps the process alive.
+  let lastActivity = performance.now();
+  // One timer per call, not one per stream part: when it fires early because the stream was
+  // active, it sleeps again for the time that is left. Resetting a timer on every token costs more.
+  const check = () => {
     if (disposed) return;
-    timer = setTimeout(
-      () => controller.abort(timeoutError(link.target, link.settings.timeoutMs)),
-      link.settings.timeoutMs,
-    );
+    const idle = performance.now() - lastActivity;
+    if (idle >= timeoutMs) controller.abort(timeoutError(link.target, timeoutMs));
+    else timer = setTimeout(check, timeoutMs - idle);
   };
-  arm();
+  timer = setTimeout(check, timeoutMs);
+  const arm = () => {
+    lastActivity = performance.now();
+  };
   const signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
   return {
     signal,
-    /** Restarts the timer: streams time out on silence, not on their total length. */
+    /** Marks activity: streams time out on silence, not on their total length. */
     rearm: arm,
     timedOut: () => controller.signal.aborted,
     timeoutReason: () => controller.signal.reason as PolettError,
@@ -319,6 +323,7 @@ export class ResilientLanguageModel implements LanguageModelV3 {
     const finish = (tokens: Tokens, error?: unknown) => {
       if (finished) return;
       finished = true;
+      attemptControl.signal.removeEventListener('abort', onAbort);
       record(context, link, startedAt, tokens, error);
       attemptControl.dispose();
       release();
@@ -327,6 +332,10 @@ export class ResilientLanguageModel implements LanguageModelV3 {
       if (part.type === 'finish') finish(tokensOf(part.usage));
       else if (part.type === 'error') finish({ inputTokens: 0, outputTokens: 0 }, part.error);
     };
+    // A timeout or the caller's abort cancels the reader, which ends a pending read: cheaper than
+    // racing every read against the signal.
+    const onAbort = () => reader.cancel(attemptControl.signal.reason).catch(() => {});
+    attemptControl.signal.addEventListener('abort', onAbort, { once: true });
     return new ReadableStream<LanguageModelV3StreamPart>({
       start(controller) {
         for (const part of buffered) {
@@ -336,8 +345,9 @@ export class ResilientLanguageModel implements LanguageModelV3 {
       },
       async pull(controller) {
         try {
-          const next = await attemptControl.race(reader.read());
+          const next = await reader.read();
           attemptControl.rearm();
+          if (attemptControl.signal.aborted) throw attemptControl.signal.reason;
           if (next.done) {
             finish({ inputTokens: 0, outputTokens: 0 });
             controller.close();

@@ -306,7 +306,14 @@ class SqliteApiKeyStore implements ApiKeyStore {
   /** Writing last-used on every request would serialise hot API traffic on the database: once a minute is enough. */
   private readonly lastUsedWritten = new Map<string, number>();
 
-  constructor(private readonly database: Database) {}
+  private readonly selectByHash;
+  private readonly updateLastUsed;
+
+  constructor(private readonly database: Database) {
+    // Prepared once: every request to /v1 verifies its key.
+    this.selectByHash = database.prepare('SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL');
+    this.updateLastUsed = database.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
+  }
 
   create(options: { name: string; scopes: string[]; workspaceId?: string | null }) {
     const secret = `plt_${randomBytes(32).toString('base64url')}`;
@@ -330,9 +337,7 @@ class SqliteApiKeyStore implements ApiKeyStore {
   }
 
   verify(secret: string): ApiKeyRecord | undefined {
-    const row = this.database
-      .prepare('SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL')
-      .get(hashApiKey(secret)) as ApiKeyRow | undefined;
+    const row = this.selectByHash.get(hashApiKey(secret)) as ApiKeyRow | undefined;
     if (!row) return undefined;
     const now = Date.now();
     if (now - (this.lastUsedWritten.get(row.id) ?? 0) > 60_000) {
