@@ -1,10 +1,11 @@
 /**
  * `npm run bench` runs every benchmark in turn and prints each as Markdown;
- * `npm run bench -- proxy` (or `tokens`, `gguf`) runs one. The exit code is 0 even when a target is
+ * `npm run bench -- proxy` (or `tokens`, `gguf`, `platform`) runs one. The exit code is 0 even when a target is
  * missed: a benchmark reports, it does not gate (tests never assert on time).
  */
 import { runGgufGenerationBenchmark } from './gguf-generation.js';
 import { runOpenAIProxyLatencyBenchmark } from './openai-proxy-latency.js';
+import { runPlatformThroughputBenchmark } from './platform-throughput.js';
 import type { BenchmarkReport } from './support/benchmark-report.js';
 import { renderReport } from './support/benchmark-report.js';
 import { runTokenCountBenchmark } from './token-count.js';
@@ -21,6 +22,10 @@ const BENCHMARKS: Record<string, { description: string; run: () => Promise<Bench
   gguf: {
     description: 'local GGUF generation through the model layer against node-llama-cpp directly',
     run: () => runGgufGenerationBenchmark(),
+  },
+  platform: {
+    description: "Polett's HTTP middleware against a bare Hono app with the same routes",
+    run: () => runPlatformThroughputBenchmark(),
   },
 };
 

@@ -9,7 +9,7 @@ import { streamSSE } from 'hono/streaming';
 import { jobListQuerySchema, jobListSchema, jobSchema } from '../../jobs/schemas.js';
 import { jobNotFoundError, workspaceJobQueue, type JobQueue, type JobRecord } from '../../jobs/index.js';
 import { MODEL_PULL_JOB, modelPullJobInput } from '../../models/local-models.js';
-import type { ModelRegistry } from '../../models/index.js';
+import { MODEL_TASKS, type ModelRegistry, type ModelTask } from '../../models/index.js';
 import type { Permission } from '../../platform/index.js';
 import { permissionDenied } from '../../platform/platform-errors.js';
 import { workspaceParamsSchema } from '../../platform/schemas.js';
@@ -171,7 +171,8 @@ export function jobAndModelRoutes(dependencies: { jobs: JobQueue; models: ModelR
     createRoute({
       method: 'post',
       path: '/workspaces/{workspaceId}/models/{alias}/test',
-      summary: 'Load a model and run one call of the kind it serves; says how long it took',
+      summary:
+        'Load a model (an alias, or a task name for its chain) and run one call; says how long it took',
       ...route('models.manage', ['Models']),
       request: { params: modelParamsSchema },
       responses: {
@@ -182,19 +183,22 @@ export function jobAndModelRoutes(dependencies: { jobs: JobQueue; models: ModelR
     async (context) => {
       const { alias } = context.req.valid('param');
       const workspaceId = context.get('workspace').id;
+      // A task name (`chat`, `embed`) tests that task's chain, as model ids do on /v1.
+      const task = (MODEL_TASKS as readonly string[]).includes(alias) ? (alias as ModelTask) : undefined;
       const description = dependencies.models.describe().find((model) => model.alias === alias);
+      const chosen = task ? {} : { alias };
       const startedAt = performance.now();
       let text: string;
-      if (description?.providerType === 'local-onnx') {
+      if (task === 'embed' || (!task && description?.providerType === 'local-onnx')) {
         const { embeddings } = await embedMany({
-          model: dependencies.models.embeddingModel({ alias, workspaceId }),
+          model: dependencies.models.embeddingModel({ ...chosen, workspaceId }),
           values: ['Hur lång är leveranstiden till Göteborg?'],
           maxRetries: 0,
         });
         text = `${embeddings[0]?.length ?? 0} dimensions`;
       } else {
         const result = await generateText({
-          model: dependencies.models.languageModel({ alias, workspaceId }),
+          model: dependencies.models.languageModel({ ...chosen, workspaceId }),
           prompt: 'Säg hej på svenska.',
           maxOutputTokens: 16,
           maxRetries: 0,

@@ -179,7 +179,7 @@ export const listAudit = (workspaceId: string) =>
 export const getUsage = (workspaceId: string, since: string) =>
   api.get<UsageDto>(workspacePath(workspaceId, `/usage?since=${encodeURIComponent(since)}`));
 
-/** One short call through a model, to see that it answers. No such route on the server yet. */
+/** One short call through a model alias or a task's chain (`chat`), to see that it answers. */
 export const testModel = (workspaceId: string, alias: string) =>
   api.post<{ text: string; milliseconds: number }>(
     workspacePath(workspaceId, `/models/${encodeURIComponent(alias)}/test`),
