@@ -15,7 +15,7 @@ import {
   type PolettConfig,
   type ProviderConfig,
 } from '../config/index.js';
-import { PolettError } from '../errors.js';
+import { PolettError, type LocalizedText } from '../errors.js';
 import type { LocalModelRecord, Storage } from '../storage/types.js';
 import {
   deferredClassificationModel,
@@ -67,7 +67,7 @@ export interface ModelDescription {
   /** Absolute path for local models. */
   path?: string;
   /** Why this model cannot be used now, with what to do; undefined when it looks ready. */
-  problem?: string;
+  problem?: LocalizedText;
 }
 
 export interface TaskStatus {
@@ -453,19 +453,26 @@ export class ModelRegistry {
     providerName: string,
     config: ProviderConfig,
     localPath: string | undefined,
-  ): string | undefined {
+  ): LocalizedText | undefined {
     if (localPath !== undefined) {
       return existsSync(localPath)
         ? undefined
-        : `file not found: ${localPath} (pull it with \`polett models pull\`)`;
+        : {
+            sv: `filen saknas: ${localPath} (hämta den med \`polett models pull\`)`,
+            en: `file not found: ${localPath} (pull it with \`polett models pull\`)`,
+          };
     }
     if ((config.type === 'openai-compatible' || config.type === 'anthropic') && config.apiKey) {
       if (this.resolveApiKey(providerName, config) === undefined) {
-        const where =
-          'env' in config.apiKey
-            ? `environment variable ${config.apiKey.env}`
-            : `secret ${config.apiKey.secret}`;
-        return `API key missing: set the ${where}`;
+        return 'env' in config.apiKey
+          ? {
+              sv: `API-nyckel saknas: sätt miljövariabeln ${config.apiKey.env}`,
+              en: `API key missing: set the environment variable ${config.apiKey.env}`,
+            }
+          : {
+              sv: `API-nyckel saknas: spara hemligheten ${config.apiKey.secret} med \`polett secrets set\``,
+              en: `API key missing: store the secret ${config.apiKey.secret} with \`polett secrets set\``,
+            };
       }
     }
     return undefined;

@@ -42,7 +42,7 @@ describe('GET /health', () => {
       models: Array<{ alias: string; ready: boolean; problem?: string }>;
     };
     expect(body.models[0]).toMatchObject({ alias: 'qwen', ready: false });
-    expect(body.models[0]?.problem).toMatch(/file not found/);
+    expect(body.models[0]?.problem).toMatch(/^filen saknas/);
     await polett.close();
   });
 

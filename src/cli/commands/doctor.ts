@@ -171,7 +171,7 @@ function modelChecks(registry: ModelRegistry): DoctorCheck[] {
   for (const model of registry.describe()) {
     const name = `model ${model.alias}`;
     if (model.problem) {
-      checks.push(check(name, false, { sv: model.problem, en: model.problem }));
+      checks.push(check(name, false, model.problem));
       continue;
     }
     if (model.path && model.providerType === 'local-gguf') {

@@ -26,7 +26,7 @@ export async function runModelsList(options: { json?: boolean }): Promise<void> 
       return;
     }
     for (const model of models) {
-      const state = model.problem ?? (locale === 'sv' ? 'klar' : 'ready');
+      const state = model.problem?.[locale] ?? (locale === 'sv' ? 'klar' : 'ready');
       const tasks = model.tasks.join(',') || '-';
       process.stdout.write(
         `${model.alias}  ${model.providerType}${model.remote ? ' (remote)' : ''}  ${model.path ?? model.model}  [${tasks}]  ${state}\n`,

@@ -32,7 +32,7 @@ export function healthRoutes(dependencies: ServerDependencies) {
         remote: model.remote,
         tasks: model.tasks,
         ready: model.problem === undefined,
-        ...(model.problem ? { problem: model.problem } : {}),
+        ...(model.problem ? { problem: model.problem[locale] } : {}),
       })),
       tasks,
     });
