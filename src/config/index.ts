@@ -1,5 +1,13 @@
 /** Configuration: one file in the data folder plus `POLETT_*` environment overrides, validated at start. */
-export { CONFIG_FILE_NAME, loadConfig, resolveDataDir, type LoadConfigOptions } from './load-config.js';
+export {
+  CONFIG_FILE_NAME,
+  loadConfig,
+  readConfigFile,
+  resolveDataDir,
+  updateConfigFile,
+  validateConfig,
+  type LoadConfigOptions,
+} from './load-config.js';
 export {
   configSchema,
   ONNX_DTYPES,

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { PolettError } from '../errors.js';
@@ -45,31 +45,41 @@ export function loadConfig(options: LoadConfigOptions = {}): PolettConfig {
   const env = options.env ?? process.env;
   const dataDir = resolveDataDir(options);
   if (options.createDataDir) mkdirSync(dataDir, { recursive: true });
-
   const filePath = path.join(dataDir, CONFIG_FILE_NAME);
-  let fileContent: Record<string, unknown> = {};
-  if (existsSync(filePath)) {
-    const text = readFileSync(filePath, 'utf8').replace(/^\uFEFF/, '');
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new Error('the top level is not an object');
-      }
-      fileContent = parsed as Record<string, unknown>;
-    } catch (error) {
-      throw new PolettError({
-        code: 'config_invalid',
-        status: 400,
-        field: filePath,
-        message: {
-          sv: `Konfigurationsfilen ${filePath} är inte giltig JSON (${(error as Error).message}); rätta filen eller ta bort den för att starta med standardvärden.`,
-          en: `The configuration file ${filePath} is not valid JSON (${(error as Error).message}); fix the file or remove it to start on the defaults.`,
-        },
-        cause: error,
-      });
-    }
-  }
+  return validateConfig(readConfigFile(filePath), { env, dataDir, filePath });
+}
 
+/** The file's content as written (no overrides applied); an empty object when there is no file. */
+export function readConfigFile(filePath: string): Record<string, unknown> {
+  if (!existsSync(filePath)) return {};
+  const text = readFileSync(filePath, 'utf8').replace(/^\uFEFF/, '');
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new Error('the top level is not an object');
+    }
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    throw new PolettError({
+      code: 'config_invalid',
+      status: 400,
+      field: filePath,
+      message: {
+        sv: `Konfigurationsfilen ${filePath} är inte giltig JSON (${(error as Error).message}); rätta filen eller ta bort den för att starta med standardvärden.`,
+        en: `The configuration file ${filePath} is not valid JSON (${(error as Error).message}); fix the file or remove it to start on the defaults.`,
+      },
+      cause: error,
+    });
+  }
+}
+
+/** Applies the environment's overrides to a copy of the file's content and validates it. */
+export function validateConfig(
+  content: Record<string, unknown>,
+  context: { env: NodeJS.ProcessEnv; dataDir: string; filePath: string },
+): PolettConfig {
+  const { env, dataDir, filePath } = context;
+  const fileContent = structuredClone(content);
   const sources = new Map<string, string>();
   for (const [variable, override] of Object.entries(ENVIRONMENT_OVERRIDES)) {
     const value = env[variable];
@@ -84,6 +94,29 @@ export function loadConfig(options: LoadConfigOptions = {}): PolettConfig {
   }
   const config: PolettConfig = { ...result.data, dataDir };
   checkReferences(config, filePath);
+  return config;
+}
+
+/**
+ * Changes `polett.json` while Polett runs: the change is applied to the file's content, the whole
+ * result validated (a wrong value throws and the file stays as it was), and only then written, to a
+ * temporary file renamed over the old one so that no reader ever sees half a file.
+ */
+export function updateConfigFile(
+  options: { dataDir: string; env?: NodeJS.ProcessEnv },
+  change: (content: Record<string, unknown>) => void,
+): PolettConfig {
+  const filePath = path.join(options.dataDir, CONFIG_FILE_NAME);
+  const content = readConfigFile(filePath);
+  change(content);
+  const config = validateConfig(content, {
+    env: options.env ?? process.env,
+    dataDir: options.dataDir,
+    filePath,
+  });
+  const temporary = `${filePath}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temporary, filePath);
   return config;
 }
 

@@ -91,14 +91,14 @@ export class ModelRegistry {
   private readonly providers = new Map<string, ModelProvider>();
   private readonly semaphores = new Map<string, Semaphore>();
   private readonly providerModels = new Map<string, unknown>();
-  private readonly providerConfigs: Record<string, ProviderConfig>;
+  private providerConfigs: Record<string, ProviderConfig>;
   private models: Record<string, ModelConfig>;
   private readonly localRecords = new Map<string, LocalModelRecord>();
   /** When the registered local models were last read; see `syncRegisteredLocalModels`. */
   private localModelsReadAt = 0;
   readonly modelsDirectory: string;
 
-  constructor(private readonly options: ModelRegistryOptions) {
+  constructor(private options: ModelRegistryOptions) {
     const { config } = options;
     this.modelsDirectory = path.join(config.dataDir, 'models');
     this.providerConfigs = { ...config.providers };
@@ -165,6 +165,27 @@ export class ModelRegistry {
         continue;
       }
       this.models[record.name] = { provider: providerName, model: record.name };
+    }
+  }
+
+  /**
+   * Takes a changed configuration while Polett runs (a provider saved from the web app). Providers
+   * whose settings changed or that are gone are rebuilt on their next use; the others keep what
+   * they have loaded. Calls already running finish on what they started with.
+   */
+  reconfigure(config: PolettConfig): void {
+    const previous = this.providerConfigs;
+    this.options = { ...this.options, config };
+    this.providerConfigs = { ...config.providers };
+    this.syncRegisteredLocalModels(true);
+    for (const [name, provider] of [...this.providers]) {
+      if (JSON.stringify(previous[name]) === JSON.stringify(this.providerConfigs[name])) continue;
+      this.providers.delete(name);
+      this.semaphores.delete(name);
+      for (const key of [...this.providerModels.keys()]) {
+        if (key.split('\u0000')[1] === name) this.providerModels.delete(key);
+      }
+      void provider.close?.();
     }
   }
 

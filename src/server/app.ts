@@ -25,6 +25,7 @@ import { healthRoutes } from './routes/health.js';
 import { openAICompatibleRoutes } from './routes/openai-compatible.js';
 import { workspaceRoutes } from './routes/workspaces.js';
 import { jobAndModelRoutes } from './routes/jobs-and-models.js';
+import { providerRoutes } from './routes/providers.js';
 import { webAppRoutes } from './web-app.js';
 
 export type { ServerDependencies } from './context.js';
@@ -136,6 +137,7 @@ export function createApp(dependencies: ServerDependencies) {
     accountRoutes({ platform, config, ...(dependencies.now ? { now: dependencies.now } : {}) }),
   );
   app.route('/api', workspaceRoutes({ platform }));
+  app.route('/api', providerRoutes(dependencies));
   if (dependencies.jobs)
     app.route('/api', jobAndModelRoutes({ jobs: dependencies.jobs, models: dependencies.models }));
 
