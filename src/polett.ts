@@ -5,8 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { loadConfig, type LoadConfigOptions, type PolettConfig } from './config/index.js';
 import { SqliteJobQueue, startWorkers, type WorkerPool } from './jobs/index.js';
+import { startScheduler, type Scheduler } from './jobs/scheduler.js';
 import { ModelRegistry, type ModelRegistryOptions } from './models/index.js';
 import { modelPullJobHandler } from './models/local-models.js';
+import { openPlatform } from './platform/index.js';
+import { RETENTION_JOB, RETENTION_SWEEP_EVERY_MS, retentionJobHandler } from './platform/retention.js';
 import { openStorage, type SqliteStorage } from './storage/index.js';
 
 export interface Polett {
@@ -46,6 +49,7 @@ export function openPolett(options: OpenPolettOptions = {}): Polett {
   }
   const jobs = new SqliteJobQueue({ database: storage.database });
   let workers: WorkerPool | undefined;
+  let scheduler: Scheduler | undefined;
   return {
     config,
     storage,
@@ -63,11 +67,19 @@ export function openPolett(options: OpenPolettOptions = {}): Polett {
             modelsDirectory: models.modelsDirectory,
             onRegistered: () => models.syncRegisteredLocalModels(true),
           }),
+          retentionJobHandler({ platform: openPlatform(storage), database: storage.database, jobs }),
         ],
+      });
+      // The daily retention sweep runs where the workers run.
+      scheduler ??= startScheduler({
+        queue: jobs,
+        schedules: [{ type: RETENTION_JOB, everyMs: RETENTION_SWEEP_EVERY_MS }],
+        onError: (error) => process.stderr.write(`polett scheduler: ${(error as Error).message}\n`),
       });
       return workers;
     },
     async close() {
+      scheduler?.stop();
       await workers?.stop({ timeoutMs: 10_000 });
       await models.close();
       storage.close();
