@@ -23,9 +23,23 @@ export function retryAfterSeconds(error: unknown): number | undefined {
 export function isRetryableCallError(error: unknown): boolean {
   if (isPolettError(error)) return error.isRetryable;
   if (APICallError.isInstance(error)) return error.isRetryable;
-  // Network failures surface as TypeError('fetch failed') or ECONN* system errors.
+  // Network failures surface as TypeError('fetch failed') or ECONN*/ETIMEDOUT system errors; any
+  // other TypeError is a bug, which trying again will not fix.
   const code = (error as { code?: string; cause?: { code?: string } } | undefined)?.cause?.code;
-  return error instanceof TypeError || (typeof code === 'string' && code.startsWith('ECONN'));
+  if (typeof code === 'string' && (code.startsWith('ECONN') || code === 'ETIMEDOUT')) return true;
+  return error instanceof TypeError && error.message === 'fetch failed';
+}
+
+/** Words for an error of any shape: providers put plain objects in stream error parts. */
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null) {
+    const nested = (error as { error?: { message?: unknown }; message?: unknown }).error?.message;
+    const message = nested ?? (error as { message?: unknown }).message;
+    if (typeof message === 'string') return message;
+    return JSON.stringify(error).slice(0, 200);
+  }
+  return String(error);
 }
 
 export function isAbortError(error: unknown): boolean {
@@ -101,14 +115,13 @@ export function toModelCallError(error: unknown, target: CallTarget): PolettErro
       cause: error,
     });
   }
-  const detail = error instanceof Error ? error.message : String(error);
   return new PolettError({
     code: 'model_unavailable',
     status: 503,
     retryable: isRetryableCallError(error),
     message: {
-      sv: `Anropet till modellen ${where} misslyckades (${detail}); kontrollera leverantören med \`polett doctor\`.`,
-      en: `The call to the model ${where} failed (${detail}); check the provider with \`polett doctor\`.`,
+      sv: `Anropet till modellen ${where} misslyckades (${describeError(error)}); kontrollera leverantören med \`polett doctor\`.`,
+      en: `The call to the model ${where} failed (${describeError(error)}); check the provider with \`polett doctor\`.`,
     },
     cause: error,
   });

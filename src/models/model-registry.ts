@@ -15,7 +15,7 @@ import {
   type PolettConfig,
   type ProviderConfig,
 } from '../config/index.js';
-import { PolettError, type LocalizedText } from '../errors.js';
+import { PolettError, toPolettError, type LocalizedText } from '../errors.js';
 import type { LocalModelRecord, Storage } from '../storage/types.js';
 import {
   deferredClassificationModel,
@@ -26,6 +26,7 @@ import {
 } from './deferred-models.js';
 import { createPiiEmbeddingRedactionMiddleware, createPiiRedactionMiddleware } from './pii/index.js';
 import { createAnthropicProvider } from './providers/anthropic-provider.js';
+import { createChatClassificationModel } from './providers/chat-classification-model.js';
 import { createOpenAICompatibleProvider } from './providers/openai-compatible-provider.js';
 import {
   ResilientClassificationModel,
@@ -173,19 +174,22 @@ export class ModelRegistry {
    * whose settings changed or that are gone are rebuilt on their next use; the others keep what
    * they have loaded. Calls already running finish on what they started with.
    */
-  reconfigure(config: PolettConfig): void {
+  reconfigure(config: PolettConfig, options: { rebuild?: string[] } = {}): void {
     const previous = this.providerConfigs;
     this.options = { ...this.options, config };
     this.providerConfigs = { ...config.providers };
     this.syncRegisteredLocalModels(true);
     for (const [name, provider] of [...this.providers]) {
-      if (JSON.stringify(previous[name]) === JSON.stringify(this.providerConfigs[name])) continue;
+      // A new API key leaves the configuration as it was (it names the same secret): `rebuild` says so.
+      const unchanged = JSON.stringify(previous[name]) === JSON.stringify(this.providerConfigs[name]);
+      if (unchanged && !options.rebuild?.includes(name)) continue;
       this.providers.delete(name);
       this.semaphores.delete(name);
       for (const key of [...this.providerModels.keys()]) {
         if (key.split('\u0000')[1] === name) this.providerModels.delete(key);
       }
-      void provider.close?.();
+      // Closed in the background; a failure to free a runtime must not take the server down.
+      void Promise.resolve(provider.close?.()).catch(() => {});
     }
   }
 
@@ -294,7 +298,13 @@ export class ModelRegistry {
         },
       });
     }
-    const record = this.localRecords.get(config.model);
+    // A registered local model's name means its file only for a local provider: a remote model may
+    // share the name (vLLM serving `qwen2.5-7b-instruct`) and must get the name itself.
+    const providerType = this.providerConfigs[config.provider]?.type;
+    const record =
+      providerType !== undefined && isLocalType(providerType)
+        ? this.localRecords.get(config.model)
+        : undefined;
     return { alias, config, ...(record ? { record } : {}) };
   }
 
@@ -310,6 +320,25 @@ export class ModelRegistry {
       this.semaphores.set(providerName, semaphore);
     }
     return semaphore;
+  }
+
+  /**
+   * The links of a chain. A model that cannot be built (its provider's secret unreadable, say) is
+   * left out so that the rest of the chain still serves; only when none can be built is its error
+   * thrown.
+   */
+  private buildLinks<Link>(aliases: string[], build: (alias: string) => Link): Link[] {
+    const links: Link[] = [];
+    let firstError: unknown;
+    for (const alias of aliases) {
+      try {
+        links.push(build(alias));
+      } catch (error) {
+        firstError ??= error;
+      }
+    }
+    if (links.length === 0 && firstError !== undefined) throw firstError;
+    return links;
   }
 
   private link<Model>(
@@ -374,7 +403,7 @@ export class ModelRegistry {
   ): ResilientLanguageModel {
     const task = options.task ?? 'chat';
     const aliases = options.alias ? [options.alias] : this.aliasesFor(task);
-    const links = aliases.map((alias) => {
+    const links = this.buildLinks(aliases, (alias) => {
       const link = this.link(alias, (provider, modelId) => provider.languageModel(modelId), task);
       if (this.redactsPii(link.target.provider)) {
         link.model = wrapLanguageModel({ model: link.model, middleware: createPiiRedactionMiddleware() });
@@ -386,7 +415,7 @@ export class ModelRegistry {
 
   embeddingModel(options: { alias?: string; workspaceId?: string | null } = {}): ResilientEmbeddingModel {
     const aliases = options.alias ? [options.alias] : this.aliasesFor('embed');
-    const links = aliases.map((alias) => {
+    const links = this.buildLinks(aliases, (alias) => {
       const link = this.link(alias, (provider, modelId) => provider.embeddingModel(modelId), 'embed');
       // Embeddings of remote providers get redacted text too: nothing comes back to restore.
       if (this.redactsPii(link.target.provider)) {
@@ -397,12 +426,20 @@ export class ModelRegistry {
       }
       return link;
     });
-    return new ResilientEmbeddingModel(links, this.chainContext('embed', options.workspaceId ?? null));
+    // embedMany splits batches by the chain's limit: the smallest any of its models states.
+    const limits = links
+      .map((link) => link.model.maxEmbeddingsPerCall)
+      .filter((limit): limit is number => typeof limit === 'number');
+    return new ResilientEmbeddingModel(
+      links,
+      this.chainContext('embed', options.workspaceId ?? null),
+      limits.length > 0 ? Math.min(...limits) : undefined,
+    );
   }
 
   rerankingModel(options: { alias?: string; workspaceId?: string | null } = {}): ResilientRerankingModel {
     const aliases = options.alias ? [options.alias] : this.aliasesFor('rerank');
-    const links = aliases.map((alias) =>
+    const links = this.buildLinks(aliases, (alias) =>
       this.link(alias, (provider, modelId) => provider.rerankingModel(modelId), 'rerank'),
     );
     return new ResilientRerankingModel(links, this.chainContext('rerank', options.workspaceId ?? null));
@@ -412,8 +449,21 @@ export class ModelRegistry {
     options: { alias?: string; workspaceId?: string | null } = {},
   ): ResilientClassificationModel {
     const aliases = options.alias ? [options.alias] : this.aliasesFor('classify');
-    const links = aliases.map((alias) =>
-      this.link(alias, (provider, modelId) => provider.classificationModel(modelId), 'classify'),
+    const links = this.buildLinks(aliases, (alias) =>
+      this.link(
+        alias,
+        (provider, modelId) => {
+          // A remote chat model classifies through the PII middleware, like every other remote call.
+          if (!this.redactsPii(provider.name)) return provider.classificationModel(modelId);
+          const languageModel = provider.languageModel(modelId);
+          return languageModel === undefined
+            ? undefined
+            : createChatClassificationModel(
+                wrapLanguageModel({ model: languageModel, middleware: createPiiRedactionMiddleware() }),
+              );
+        },
+        'classify',
+      ),
     );
     return new ResilientClassificationModel(
       links,
@@ -484,7 +534,14 @@ export class ModelRegistry {
           };
     }
     if ((config.type === 'openai-compatible' || config.type === 'anthropic') && config.apiKey) {
-      if (this.resolveApiKey(providerName, config) === undefined) {
+      let apiKey: string | undefined;
+      try {
+        apiKey = this.resolveApiKey(providerName, config);
+      } catch (error) {
+        // An unreadable secret is this model's problem; it must not take /health down with it.
+        return toPolettError(error).localized;
+      }
+      if (apiKey === undefined) {
         return 'env' in config.apiKey
           ? {
               sv: `API-nyckel saknas: sätt miljövariabeln ${config.apiKey.env}`,
@@ -531,7 +588,12 @@ function lazyLocalProvider(
   load: () => Promise<ModelProvider>,
 ): ModelProvider {
   let loading: Promise<ModelProvider> | undefined;
-  const provider = () => (loading ??= load());
+  // A failed load is forgotten, so that the next call tries again once the cause is fixed.
+  const provider = () =>
+    (loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    }));
   return {
     name,
     type,
@@ -543,7 +605,8 @@ function lazyLocalProvider(
     classificationModel: (modelId) => deferredClassificationModel(provider, name, modelId),
     tokenCounter: (modelId) => deferredTokenCounter(provider, name, modelId),
     close: async () => {
-      if (loading) await (await loading).close?.();
+      const loaded = await loading?.catch(() => undefined);
+      await loaded?.close?.();
     },
   };
 }

@@ -176,6 +176,23 @@ describe('the fallback chain over a real HTTP provider', () => {
     await polett.close();
   });
 
+  it('gives the provider slot back when a consumer stops reading and the stream times out', async () => {
+    const polett = polettWithChain(['stall', 'ok'], { timeoutMs: 200, maxRetries: 0, maxConcurrency: 1 });
+    const abandoned = polett.models.languageModel({ alias: 'stall' });
+    const { stream } = await abandoned.doStream({
+      prompt: [{ role: 'user', content: [{ type: 'text', text: 'Hej' }] }],
+    });
+    await stream.getReader().read(); // one part, then this consumer never reads again
+    const next = await generateText({
+      model: polett.models.languageModel({ alias: 'ok' }),
+      prompt: 'Hej',
+      maxRetries: 0,
+    });
+    expect(next.text).toBe('Hej från servern!');
+    expect(polett.storage.usage.recent(2).map((entry) => entry.errorCode)).toEqual([null, 'model_timeout']);
+    await polett.close();
+  });
+
   it('never has more calls in flight to one provider than its concurrency limit', async () => {
     const polett = polettWithChain(['ok'], { maxConcurrency: 2 });
     const model = polett.models.languageModel();

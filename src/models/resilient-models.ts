@@ -18,7 +18,6 @@ import type {
 import { PolettError } from '../errors.js';
 import type { UsageRecord } from '../storage/types.js';
 import {
-  isAbortError,
   isRetryableCallError,
   retryAfterSeconds,
   timeoutError,
@@ -104,12 +103,20 @@ function record(
       latencyMs: Math.round((performance.now() - startedAt) * 100) / 100,
       ...costOf(link.price, tokens),
       ok: error === undefined,
-      errorCode: error === undefined ? null : toModelCallError(error, link.target).code,
+      errorCode:
+        error === undefined
+          ? null
+          : error === CANCELLED
+            ? 'cancelled'
+            : toModelCallError(error, link.target).code,
     });
   } catch {
     // The ledger must never break a call that succeeded; a failed write is lost, not fatal.
   }
 }
+
+/** Marks a call the caller gave up on (a client that disconnected): not the model's failure. */
+const CANCELLED = Symbol('cancelled');
 
 function tokensOf(usage: LanguageModelV3Usage | undefined): Tokens {
   return { inputTokens: usage?.inputTokens.total ?? 0, outputTokens: usage?.outputTokens.total ?? 0 };
@@ -214,12 +221,16 @@ async function runChain<Model, Result>(
         return result;
       } catch (thrown) {
         const error = attemptControl.timedOut() ? attemptControl.timeoutReason() : thrown;
-        record(context, link, startedAt, { inputTokens: 0, outputTokens: 0 }, error);
+        const cancelled = callerSignal?.aborted === true && !attemptControl.timedOut();
+        record(context, link, startedAt, { inputTokens: 0, outputTokens: 0 }, cancelled ? CANCELLED : error);
         if (callerSignal?.aborted) throw callerSignal.reason ?? thrown;
         lastError = error;
         if (!isRetryableCallError(error) || attempt === link.settings.maxRetries) break;
         const delay = backoffDelay(error, attempt, link.settings);
         if (delay === undefined) break;
+        // Give the slot back while waiting: others may use the provider during this call's backoff.
+        attemptControl.dispose();
+        release();
         await sleep(delay, undefined, callerSignal ? { signal: callerSignal } : {});
       } finally {
         attemptControl.dispose();
@@ -293,7 +304,14 @@ export class ResilientLanguageModel implements LanguageModelV3 {
           return { ...result, stream };
         } catch (thrown) {
           const error = attemptControl.timedOut() ? attemptControl.timeoutReason() : thrown;
-          record(this.context, link, startedAt, { inputTokens: 0, outputTokens: 0 }, error);
+          const cancelled = callerSignal?.aborted === true && !attemptControl.timedOut();
+          record(
+            this.context,
+            link,
+            startedAt,
+            { inputTokens: 0, outputTokens: 0 },
+            cancelled ? CANCELLED : error,
+          );
           attemptControl.dispose();
           release();
           reader?.cancel().catch(() => {});
@@ -328,17 +346,28 @@ export class ResilientLanguageModel implements LanguageModelV3 {
       attemptControl.dispose();
       release();
     };
+    // Error parts become one PolettError, so that every consumer gets a sentence, not a raw object.
+    const normalise = (part: LanguageModelV3StreamPart): LanguageModelV3StreamPart =>
+      part.type === 'error' ? { type: 'error', error: toModelCallError(part.error, link.target) } : part;
     const inspect = (part: LanguageModelV3StreamPart) => {
       if (part.type === 'finish') finish(tokensOf(part.usage));
       else if (part.type === 'error') finish({ inputTokens: 0, outputTokens: 0 }, part.error);
     };
     // A timeout or the caller's abort cancels the reader, which ends a pending read: cheaper than
     // racing every read against the signal.
-    const onAbort = () => reader.cancel(attemptControl.signal.reason).catch(() => {});
+    const onAbort = () => {
+      reader.cancel(attemptControl.signal.reason).catch(() => {});
+      // Settle now: a consumer that stopped pulling would otherwise hold the provider's slot for good.
+      finish(
+        { inputTokens: 0, outputTokens: 0 },
+        attemptControl.timedOut() ? attemptControl.timeoutReason() : CANCELLED,
+      );
+    };
     attemptControl.signal.addEventListener('abort', onAbort, { once: true });
     return new ReadableStream<LanguageModelV3StreamPart>({
       start(controller) {
-        for (const part of buffered) {
+        for (const raw of buffered) {
+          const part = normalise(raw);
           controller.enqueue(part);
           inspect(part);
         }
@@ -353,8 +382,9 @@ export class ResilientLanguageModel implements LanguageModelV3 {
             controller.close();
             return;
           }
-          controller.enqueue(next.value);
-          inspect(next.value);
+          const part = normalise(next.value);
+          controller.enqueue(part);
+          inspect(part);
         } catch (thrown) {
           // A stream cut in the middle: the answer has begun, so no fallback; say so in one error.
           const error = attemptControl.timedOut() ? attemptControl.timeoutReason() : thrown;
@@ -366,7 +396,7 @@ export class ResilientLanguageModel implements LanguageModelV3 {
         }
       },
       cancel(reason) {
-        finish({ inputTokens: 0, outputTokens: 0 }, isAbortError(reason) ? undefined : reason);
+        finish({ inputTokens: 0, outputTokens: 0 }, CANCELLED);
         return reader.cancel(reason);
       },
     });

@@ -46,6 +46,36 @@ describe('GET /health', () => {
     await polett.close();
   });
 
+  it("keeps answering when a provider's stored key cannot be decrypted, and names the problem", async () => {
+    const polett = buildPolett(
+      {
+        providers: {
+          cloud: {
+            type: 'openai-compatible',
+            baseURL: 'https://api.example.com/v1',
+            apiKey: { secret: 'cloud' },
+          },
+        },
+        models: { far: { provider: 'cloud', model: 'm' } },
+        tasks: { chat: ['far'] },
+      },
+      { env: { POLETT_SECRET_KEY: Buffer.alloc(32, 1).toString('base64') } },
+    );
+    polett.storage.secrets.set('cloud', 'sk-1');
+    // The same database read with another key, as after a lost secret.key.
+    const { openPolett } = await import('../polett.js');
+    const reopened = openPolett({
+      dataDir: polett.dataDir,
+      env: { POLETT_SECRET_KEY: Buffer.alloc(32, 2).toString('base64') },
+    });
+    const response = await createApp(reopened).request('/health', { headers: { 'accept-language': 'en' } });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { models: Array<{ problem?: string }> };
+    expect(body.models[0]?.problem).toMatch(/cannot be decrypted/);
+    await reopened.close();
+    await polett.close();
+  });
+
   it('refuses an oversized body with 413 and keeps serving', async () => {
     const polett = buildPolett({ server: { bodyLimitBytes: 2048 } });
     const app = createApp(polett);

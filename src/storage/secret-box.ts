@@ -19,7 +19,12 @@ export class SecretBox {
     if (fromEnvironment) return new SecretBox(decodeKey(fromEnvironment, 'POLETT_SECRET_KEY'));
     const keyPath = path.join(dataDir, SECRET_KEY_FILE_NAME);
     if (!existsSync(keyPath)) {
-      writeFileSync(keyPath, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+      try {
+        writeFileSync(keyPath, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+      } catch (error) {
+        // A CLI command and the server starting together: the other one wrote it first; use theirs.
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
     }
     chmodSync(keyPath, 0o600);
     return new SecretBox(decodeKey(readFileSync(keyPath, 'utf8').trim(), keyPath));

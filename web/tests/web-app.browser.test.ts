@@ -12,6 +12,8 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type StartedServer } from '../../src/cli/commands/start.js';
+import { startFakeHub, type FakeHub } from '../../src/models/hub/testing/fake-hub.js';
+import { buildGgufBytes } from '../../src/models/hub/testing/gguf-bytes.js';
 import { openStorage } from '../../src/storage/index.js';
 import { REPOSITORY_ROOT, TEST_MODELS_DIR } from '../../test-support/paths.js';
 
@@ -142,6 +144,8 @@ async function seedUsage(dataDir: string, serverUrl: string, cookie: string): Pr
 describe.skipIf(chromiumMissing)('the web app in Chromium', () => {
   let dataDir: string;
   let server: StartedServer;
+  let hub: FakeHub;
+  const previousHubEndpoint = process.env.HF_ENDPOINT;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
@@ -174,6 +178,17 @@ describe.skipIf(chromiumMissing)('the web app in Chromium', () => {
         tasks: { chat: ['tiny', 'gpt'] },
       }),
     );
+    // A stand-in for the Hugging Face hub, for the model pull from the Models page. The server runs
+    // in this process and reads HF_ENDPOINT when a pull starts.
+    hub = await startFakeHub({
+      repositories: [
+        {
+          id: 'polett-test/webb-GGUF',
+          files: [{ path: 'webb-Q4_K_M.gguf', content: buildGgufBytes({ paddingBytes: 200_000 }) }],
+        },
+      ],
+    });
+    process.env.HF_ENDPOINT = hub.url;
     server = await startServer({ dataDir, port: 0 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     // bypassCSP: axe-core is injected as a script tag, which the app's own policy rightly forbids.
@@ -189,6 +204,9 @@ describe.skipIf(chromiumMissing)('the web app in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await hub?.close();
+    if (previousHubEndpoint === undefined) delete process.env.HF_ENDPOINT;
+    else process.env.HF_ENDPOINT = previousHubEndpoint;
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -226,10 +244,12 @@ describe.skipIf(chromiumMissing)('the web app in Chromium', () => {
     const embedRow = page.getByRole('row', { name: /Inbäddningar/ });
     await expect(embedRow.textContent()).resolves.toContain('polett models pull');
 
-    // No route stores providers yet: saving shows the configuration to write instead.
+    // Saving stores the provider (its key encrypted) and adds its model to the chat task's chain; a
+    // name of its own, so that the configured `openai` provider keeps its missing key for the Models page.
+    await page.getByLabel('Namn på leverantören').fill('extern');
     await page.getByLabel('API-nyckel').fill('sk-test');
     await page.getByRole('button', { name: 'Spara leverantören' }).click();
-    await page.getByText('"baseURL": "https://api.openai.com/v1"').waitFor();
+    await page.getByRole('status').filter({ hasText: 'Leverantören är sparad.' }).waitFor();
     // The test runs one real call through the chat task (the tiny GGUF model) and says how long it took.
     await page.getByRole('button', { name: 'Testa chattmodellen' }).click();
     await page
@@ -270,6 +290,28 @@ describe.skipIf(chromiumMissing)('the web app in Chromium', () => {
     await page.getByRole('heading', { name: 'Användning' }).waitFor();
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, '03-models');
+  });
+
+  it('pulls a model from the hub and follows the job until the model is ready', async () => {
+    const pull = page.getByRole('region', { name: 'Hämta en modell' });
+    await pull.getByText('polett models catalogue').waitFor();
+    await pull.getByLabel('Referens på hubben').fill('polett-test/webb-GGUF/webb-Q4_K_M.gguf');
+    await pull.getByLabel('Namn i Polett (valfritt)').fill('webbmodell');
+    await pull.getByRole('button', { name: 'Hämta modellen' }).click();
+    await pull
+      .getByRole('status')
+      .filter({ hasText: 'Modellen webbmodell är hämtad och redo att användas.' })
+      .waitFor();
+    expect(await pull.getByRole('progressbar', { name: 'model.pull: klart' }).getAttribute('value')).toBe(
+      '1',
+    );
+    expect(hub.requests.some((request) => request.path.includes('webb-Q4_K_M.gguf'))).toBe(true);
+    await page
+      .getByRole('region', { name: 'Konfigurerade modeller' })
+      .getByRole('row', { name: /webbmodell/ })
+      .waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, '03-models-pulled');
   });
 
   it('switches to English, and stays in English after a reload', async () => {

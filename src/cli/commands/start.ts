@@ -17,18 +17,26 @@ export async function startServer(options: { dataDir?: string; port?: number } =
   const port = options.port ?? polett.config.server.port;
   const host = polett.config.server.host;
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
-      const url = `http://${host.includes(':') ? `[${host}]` : host}:${info.port}`;
-      resolve({
-        url,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => {
-              void polett.close().then(done);
-            });
-          }),
-      });
-    });
+    let server: ReturnType<typeof serve> & { closeAllConnections?: () => void };
+    try {
+      server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
+        const url = `http://${host.includes(':') ? `[${host}]` : host}:${info.port}`;
+        resolve({
+          url,
+          close: async () => {
+            // Open streams (a chat, a job's progress) must not hold shutdown: stop the workers
+            // beside the server, and cut the connections still open after a short grace.
+            const grace = setTimeout(() => server.closeAllConnections?.(), 2000);
+            await Promise.all([new Promise<void>((done) => server.close(() => done())), polett.close()]);
+            clearTimeout(grace);
+          },
+        });
+      }) as ReturnType<typeof serve> & { closeAllConnections?: () => void };
+    } catch (error) {
+      void polett.close();
+      reject(error);
+      return;
+    }
     server.once('error', (error: NodeJS.ErrnoException) => {
       void polett.close();
       if (error.code === 'EADDRINUSE' || error.code === 'EACCES') {
@@ -52,6 +60,17 @@ export async function startServer(options: { dataDir?: string; port?: number } =
 export async function runStart(options: { port?: string }): Promise<void> {
   const locale = cliLocale();
   const port = options.port === undefined ? undefined : Number(options.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) {
+    throw new PolettError({
+      code: 'invalid_option',
+      status: 400,
+      field: 'port',
+      message: {
+        sv: `Porten "${options.port}" är inget portnummer; ange ett heltal mellan 0 och 65535.`,
+        en: `The port "${options.port}" is not a port number; give a whole number from 0 to 65535.`,
+      },
+    });
+  }
   const started = await startServer(port === undefined ? {} : { port });
   process.stdout.write(
     say(

@@ -183,19 +183,37 @@ export function jobAndModelRoutes(dependencies: { jobs: JobQueue; models: ModelR
     async (context) => {
       const { alias } = context.req.valid('param');
       const workspaceId = context.get('workspace').id;
-      // A task name (`chat`, `embed`) tests that task's chain, as model ids do on /v1.
-      const task = (MODEL_TASKS as readonly string[]).includes(alias) ? (alias as ModelTask) : undefined;
-      const description = dependencies.models.describe().find((model) => model.alias === alias);
-      const chosen = task ? {} : { alias };
+      // A task name (`chat`, `embed`...) tests that task's chain, as model ids do on /v1; an alias is
+      // tested in the first task it serves (or chat).
+      const task: ModelTask = (MODEL_TASKS as readonly string[]).includes(alias)
+        ? (alias as ModelTask)
+        : (dependencies.models.describe().find((model) => model.alias === alias)?.tasks[0] ??
+          (dependencies.models.describe().find((model) => model.alias === alias)?.providerType ===
+          'local-onnx'
+            ? 'embed'
+            : 'chat'));
+      const chosen = (MODEL_TASKS as readonly string[]).includes(alias) ? {} : { alias };
+      const sample = 'Hur lång är leveranstiden till Göteborg?';
       const startedAt = performance.now();
       let text: string;
-      if (task === 'embed' || (!task && description?.providerType === 'local-onnx')) {
+      if (task === 'embed') {
         const { embeddings } = await embedMany({
           model: dependencies.models.embeddingModel({ ...chosen, workspaceId }),
-          values: ['Hur lång är leveranstiden till Göteborg?'],
+          values: [sample],
           maxRetries: 0,
         });
         text = `${embeddings[0]?.length ?? 0} dimensions`;
+      } else if (task === 'rerank') {
+        const { ranking } = await dependencies.models.rerankingModel({ ...chosen, workspaceId }).doRerank({
+          query: sample,
+          documents: { type: 'text', values: ['Leveransen tar 2–4 dagar.', 'Öppettider'] },
+        });
+        text = ranking.map((entry) => `${entry.index}: ${entry.relevanceScore.toFixed(3)}`).join(', ');
+      } else if (task === 'classify') {
+        const { scores } = await dependencies.models
+          .classificationModel({ ...chosen, workspaceId })
+          .doClassify({ text: sample, labels: ['leverans', 'pris', 'kvalitet'] });
+        text = scores.map((score) => `${score.label} ${score.score.toFixed(2)}`).join(', ');
       } else {
         const result = await generateText({
           model: dependencies.models.languageModel({ ...chosen, workspaceId }),

@@ -7,7 +7,8 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { updateConfigFile, type PolettConfig } from '../../config/index.js';
-import type { ModelRegistry } from '../../models/index.js';
+import { IMPLICIT_GGUF_PROVIDER, type ModelRegistry } from '../../models/index.js';
+import { PolettError } from '../../errors.js';
 import { workspaceParamsSchema } from '../../platform/schemas.js';
 import type { Storage } from '../../storage/index.js';
 import { createRouter, errorResponses, jsonBody, jsonResponse, SIGNED_IN } from '../openapi.js';
@@ -27,6 +28,18 @@ export const saveProviderRequestSchema = z
 const savedProviderSchema = z
   .object({ provider: z.string(), alias: z.string(), chatChain: z.array(z.string()) })
   .meta({ id: 'SavedProvider' });
+
+function providerTypeConflict(name: string, type: string): PolettError {
+  return new PolettError({
+    code: 'provider_type_conflict',
+    status: 409,
+    field: 'name',
+    message: {
+      sv: `Leverantören "${name}" finns redan av typen ${type}; välj ett annat namn eller ändra den i polett.json.`,
+      en: `The provider "${name}" already exists with the type ${type}; choose another name or change it in polett.json.`,
+    },
+  });
+}
 
 /** The secret a provider's key is stored under. */
 export function providerSecretName(provider: string): string {
@@ -58,23 +71,51 @@ export function providerRoutes(dependencies: {
       const input = context.req.valid('json');
       const access = context.get('workspace');
       const alias = `${input.name}-chat`;
-      // Validated as a whole before anything is written; the key is stored only once the file is valid.
       const secret = providerSecretName(input.name);
-      const config = updateConfigFile({ dataDir: dependencies.config.dataDir }, (content) => {
-        const providers = (content.providers ??= {}) as Record<string, unknown>;
-        const models = (content.models ??= {}) as Record<string, unknown>;
-        const tasks = (content.tasks ??= {}) as Record<string, string[] | undefined>;
-        providers[input.name] = {
-          type: 'openai-compatible',
-          baseURL: input.baseURL,
-          ...(input.apiKey ? { apiKey: { secret } } : {}),
-        };
-        models[alias] = { provider: input.name, model: input.model };
-        const chain = tasks.chat ?? [];
-        if (!chain.includes(alias)) tasks.chat = [...chain, alias];
-      });
-      if (input.apiKey) dependencies.storage.secrets.set(secret, input.apiKey);
-      dependencies.models.reconfigure(config);
+      const { models, storage } = dependencies;
+      // The chain chat uses now; when it is the implicit local default, it is written out so that
+      // adding a remote provider appends to it instead of silently replacing the local model.
+      const currentChat = models.aliasesFor('chat');
+      const implicitLocal = currentChat.filter((name) => !(name in dependencies.config.models));
+      // The key first, so that the file never names a secret that is not there; if the file
+      // cannot be written, the previous key is put back.
+      const previousKey = input.apiKey ? storage.secrets.get(secret) : undefined;
+      if (input.apiKey) storage.secrets.set(secret, input.apiKey);
+      let config: PolettConfig;
+      try {
+        config = updateConfigFile({ dataDir: dependencies.config.dataDir }, (content) => {
+          const providers = (content.providers ??= {}) as Record<string, Record<string, unknown> | undefined>;
+          const modelEntries = (content.models ??= {}) as Record<string, unknown>;
+          const tasks = (content.tasks ??= {}) as Record<string, string[] | undefined>;
+          const existing = providers[input.name];
+          if (existing !== undefined && existing.type !== 'openai-compatible') {
+            throw providerTypeConflict(input.name, String(existing.type));
+          }
+          // Settings written by hand (timeouts, headers, redactPii...) stay.
+          providers[input.name] = {
+            ...existing,
+            type: 'openai-compatible',
+            baseURL: input.baseURL,
+            ...(input.apiKey ? { apiKey: { secret } } : {}),
+          };
+          modelEntries[alias] = { provider: input.name, model: input.model };
+          if (tasks.chat === undefined && implicitLocal.length > 0) {
+            providers[IMPLICIT_GGUF_PROVIDER] ??= { type: 'local-gguf' };
+            for (const name of implicitLocal)
+              modelEntries[name] ??= { provider: IMPLICIT_GGUF_PROVIDER, model: name };
+            tasks.chat = [...implicitLocal];
+          }
+          const chain = tasks.chat ?? [];
+          if (!chain.includes(alias)) tasks.chat = [...chain, alias];
+        });
+      } catch (error) {
+        if (input.apiKey) {
+          if (previousKey === undefined) storage.secrets.delete(secret);
+          else storage.secrets.set(secret, previousKey);
+        }
+        throw error;
+      }
+      models.reconfigure(config, { rebuild: [input.name] });
       access.scope.audit.record({
         actor: access.acting.actor,
         action: 'provider.saved',

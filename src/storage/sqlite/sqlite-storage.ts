@@ -343,9 +343,11 @@ class SqliteApiKeyStore implements ApiKeyStore {
     if (now - (this.lastUsedWritten.get(row.id) ?? 0) > 60_000) {
       this.lastUsedWritten.set(row.id, now);
       row.last_used_at = new Date(now).toISOString();
-      this.database
-        .prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?')
-        .run(row.last_used_at, row.id);
+      try {
+        this.updateLastUsed.run(row.last_used_at, row.id);
+      } catch {
+        // Last-used is bookkeeping: a busy database must not fail the request the key was for.
+      }
     }
     return apiKeyFromRow(row);
   }

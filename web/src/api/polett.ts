@@ -199,3 +199,9 @@ export const listJobs = (workspaceId: string) =>
 /** The server-sent events of one job (read by EventSource, which sends the session cookie). */
 export const jobEventsUrl = (workspaceId: string, jobId: string) =>
   workspacePath(workspaceId, `/jobs/${encodeURIComponent(jobId)}/events`);
+
+/** Starts pulling a model from the hub (or the server's HF_ENDPOINT) as a job; needs `models.manage`. */
+export const pullModel = (
+  workspaceId: string,
+  body: { reference: string; name?: string; quantization?: string },
+) => api.post<JobView>(workspacePath(workspaceId, '/models/pull'), body);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useLocale } from '../i18n/locale-context.tsx';
 import type { MessageKey } from '../i18n/messages.ts';
 
@@ -9,6 +9,8 @@ export interface JobView {
   state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
   progress: { done: number; total: number | null; message: string | null } | null;
   error: { code: string; message: { sv: string; en: string }; retryable: boolean } | null;
+  /** What a finished job produced (its shape depends on the type); absent in older answers. */
+  result?: unknown;
   attempts: number;
   createdAt: string;
   finishedAt: string | null;
@@ -62,9 +64,26 @@ const STATE_NAMES: Record<JobView['state'], MessageKey> = {
 };
 
 /** One job: its state, a progress bar that screen readers read as a percentage, and its error. */
-export function JobProgress({ initial, eventsUrl }: { initial: JobView; eventsUrl: string }) {
+export function JobProgress({
+  initial,
+  eventsUrl,
+  onFinished,
+}: {
+  initial: JobView;
+  eventsUrl: string;
+  /** Called when the job has reached a final state (succeeded, failed or cancelled). */
+  onFinished?: (job: JobView) => void;
+}) {
   const { t, locale, formatNumber } = useLocale();
   const job = useJobEvents(initial, eventsUrl);
+  const finished = FINAL_STATES.has(job.state);
+  const onFinishedRef = useRef(onFinished);
+  onFinishedRef.current = onFinished;
+  useEffect(() => {
+    // The state change comes first and the whole final record (with its result) right after it,
+    // so this may run twice for one job: callers treat it as "the job as it ended, so far".
+    if (finished) onFinishedRef.current?.(job);
+  }, [finished, job]);
   const total = job.progress?.total ?? null;
   const done = job.progress?.done ?? 0;
   const label = `${job.type}: ${t(STATE_NAMES[job.state])}`;

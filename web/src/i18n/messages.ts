@@ -160,6 +160,33 @@ export const messages = {
     sv: 'Servern kan ännu inte testa en modell från webben; kör `npx polett models test {alias}` på servern.',
     en: 'The server cannot test a model from the web yet; run `npx polett models test {alias}` on the server.',
   },
+  'models.pullTitle': { sv: 'Hämta en modell', en: 'Pull a model' },
+  'models.pullIntro': {
+    sv: 'Polett hämtar modellen från Hugging Face-hubben i bakgrunden och lägger till den bland modellerna ovan.',
+    en: 'Polett pulls the model from the Hugging Face hub in the background and adds it to the models above.',
+  },
+  'models.pullCatalogue': {
+    sv: '`polett models catalogue` listar rekommenderade modeller för varje uppgift.',
+    en: '`polett models catalogue` lists recommended models for each task.',
+  },
+  'models.pullReference': { sv: 'Referens på hubben', en: 'Hub reference' },
+  'models.pullReferenceHint': {
+    sv: 'ägare/arkiv, eller ägare/arkiv/fil.gguf, till exempel {example}',
+    en: 'owner/repository, or owner/repository/file.gguf, for example {example}',
+  },
+  'models.pullName': { sv: 'Namn i Polett (valfritt)', en: 'Name in Polett (optional)' },
+  'models.pullNameHint': {
+    sv: 'Utan namn får modellen det namn som står i filen.',
+    en: 'Without a name, the model gets the name written in its file.',
+  },
+  'models.pullStart': { sv: 'Hämta modellen', en: 'Pull the model' },
+  'models.pulling': { sv: 'Hämtar …', en: 'Pulling…' },
+  'models.pullDone': {
+    sv: 'Modellen {name} är hämtad och redo att användas.',
+    en: 'The model {name} is pulled and ready to use.',
+  },
+  'models.pullFailed': { sv: 'Hämtningen misslyckades: {message}', en: 'The pull failed: {message}' },
+  'models.pullCancelled': { sv: 'Hämtningen avbröts.', en: 'The pull was cancelled.' },
   'usage.title': { sv: 'Användning', en: 'Usage' },
   'usage.tokensPerDay': { sv: 'Tokens per dag', en: 'Tokens per day' },
   'usage.costPerDay': { sv: 'Kostnad per dag', en: 'Cost per day' },

@@ -1,14 +1,122 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
-import { getUsage, testModel, type UsagePerDayAndTask } from '../api/polett.ts';
-import { Alert } from '../components/form-field.tsx';
+import { getUsage, jobEventsUrl, pullModel, testModel, type UsagePerDayAndTask } from '../api/polett.ts';
+import { Alert, FormField } from '../components/form-field.tsx';
 import { InlineCode } from '../components/inline-code.tsx';
+import { JobProgress, type JobView } from '../components/job-progress.tsx';
 import { ModelSetup, useHealth } from '../components/model-setup.tsx';
 import { UsageChart, UsageTable } from '../components/usage-chart.tsx';
 import { useLocale } from '../i18n/locale-context.tsx';
 import { useSignedIn } from '../session.tsx';
 
 const USAGE_DAYS = 30;
+const PULL_EXAMPLE = 'bartowski/Qwen2.5-0.5B-Instruct-GGUF/Qwen2.5-0.5B-Instruct-Q4_K_M.gguf';
+
+/** The name a finished pull registered the model under (the job's result), when it says one. */
+function pulledName(job: JobView): string | undefined {
+  const result = job.result;
+  if (result && typeof result === 'object' && 'name' in result && typeof result.name === 'string')
+    return result.name;
+  return undefined;
+}
+
+/**
+ * Pulls a model from the hub as a background job and follows it live; once it has succeeded the
+ * page re-reads /health, where the new model shows among the others.
+ */
+function PullModelSection({ onPulled }: { onPulled: () => void }) {
+  const { t, locale } = useLocale();
+  const { workspaceId } = useSignedIn();
+  const [reference, setReference] = useState('');
+  const [name, setName] = useState('');
+  const [starting, setStarting] = useState(false);
+  const [job, setJob] = useState<JobView>();
+  const [outcome, setOutcome] = useState<{ kind: 'success' | 'error' | 'info'; text: string }>();
+  const running = starting || (job !== undefined && outcome === undefined);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setStarting(true);
+    setJob(undefined);
+    setOutcome(undefined);
+    try {
+      const trimmedName = name.trim();
+      setJob(
+        await pullModel(workspaceId, {
+          reference: reference.trim(),
+          ...(trimmedName ? { name: trimmedName } : {}),
+        }),
+      );
+    } catch (caught) {
+      setOutcome({ kind: 'error', text: caught instanceof Error ? caught.message : String(caught) });
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  const finished = (ended: JobView) => {
+    if (ended.state === 'succeeded') {
+      setOutcome({
+        kind: 'success',
+        text: t('models.pullDone', { name: pulledName(ended) ?? (name.trim() || reference.trim()) }),
+      });
+      onPulled();
+    } else if (ended.state === 'failed') {
+      setOutcome({
+        kind: 'error',
+        text: t('models.pullFailed', { message: ended.error?.message[locale] ?? ended.error?.code ?? '' }),
+      });
+    } else {
+      setOutcome({ kind: 'info', text: t('models.pullCancelled') });
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="pull-model-heading">
+      <h2 id="pull-model-heading">{t('models.pullTitle')}</h2>
+      <p>{t('models.pullIntro')}</p>
+      <p className="hint">
+        <InlineCode text={t('models.pullCatalogue')} />
+      </p>
+      <form onSubmit={(event) => void submit(event)} className="grid-form">
+        <FormField
+          label={t('models.pullReference')}
+          hint={t('models.pullReferenceHint', { example: PULL_EXAMPLE })}
+          name="reference"
+          required
+          minLength={3}
+          autoComplete="off"
+          spellCheck={false}
+          value={reference}
+          onChange={(event) => setReference(event.target.value)}
+        />
+        <FormField
+          label={t('models.pullName')}
+          hint={t('models.pullNameHint')}
+          name="modelName"
+          autoComplete="off"
+          spellCheck={false}
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+        />
+        <div className="actions">
+          <button type="submit" disabled={running}>
+            {running ? t('models.pulling') : t('models.pullStart')}
+          </button>
+        </div>
+      </form>
+      {job ? (
+        <JobProgress
+          key={job.id}
+          initial={job}
+          eventsUrl={jobEventsUrl(workspaceId, job.id)}
+          onFinished={finished}
+        />
+      ) : null}
+      {outcome ? <Alert kind={outcome.kind}>{outcome.text}</Alert> : null}
+    </section>
+  );
+}
 
 /** The last `count` days as YYYY-MM-DD (UTC, as the ledger groups them), oldest first. */
 function lastDays(count: number): string[] {
@@ -20,8 +128,9 @@ function lastDays(count: number): string[] {
 
 export function ModelsPage() {
   const { t } = useLocale();
-  const { workspaceId } = useSignedIn();
-  const { health } = useHealth();
+  const { workspaceId, membership } = useSignedIn();
+  const { health, reload } = useHealth();
+  const mayManageModels = membership?.permissions.includes('models.manage') ?? false;
   const [usage, setUsage] = useState<
     { rows: UsagePerDayAndTask[] } | { missing: true } | { error: string }
   >();
@@ -122,6 +231,8 @@ export function ModelsPage() {
           </table>
         ) : null}
       </section>
+
+      {mayManageModels ? <PullModelSection onPulled={() => void reload()} /> : null}
 
       <section className="card" aria-labelledby="usage-heading">
         <h2 id="usage-heading">{t('usage.title')}</h2>
