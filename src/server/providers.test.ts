@@ -82,4 +82,23 @@ describe('saving a provider from the web app', () => {
     expect(readFileSync(path.join(server.polett.config.dataDir, 'polett.json'), 'utf8')).toBe('{}');
     await server.close();
   });
+
+  it('refuses to turn a provider of another type into an OpenAI-compatible one', async () => {
+    const server = buildPlatformServer({
+      providers: { claude: { type: 'anthropic', apiKey: { env: 'ANTHROPIC_API_KEY' } } },
+    });
+    const owner = await buildUser(server.platform);
+    const workspace = buildWorkspace(server.platform, { owner });
+    const session = buildSession(server.platform, owner);
+    const before = readFileSync(path.join(server.polett.config.dataDir, 'polett.json'), 'utf8');
+    const response = await server.app.request(`/api/workspaces/${workspace.id}/providers`, {
+      method: 'POST',
+      headers: session.writeHeaders,
+      body: JSON.stringify({ name: 'claude', baseURL: upstream.url, apiKey: 'sk-x', model: 'ok' }),
+    });
+    expect(response.status).toBe(409);
+    expect(readFileSync(path.join(server.polett.config.dataDir, 'polett.json'), 'utf8')).toBe(before);
+    expect(server.polett.storage.secrets.names()).toEqual([]);
+    await server.close();
+  });
 });

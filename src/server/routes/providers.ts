@@ -64,7 +64,7 @@ export function providerRoutes(dependencies: {
       request: { params: workspaceParamsSchema, body: jsonBody(saveProviderRequestSchema) },
       responses: {
         201: jsonResponse(savedProviderSchema, 'The provider is saved and in use'),
-        ...errorResponses(400, 401, 403, 404),
+        ...errorResponses(400, 401, 403, 404, 409),
       },
     }),
     (context) => {
@@ -79,7 +79,12 @@ export function providerRoutes(dependencies: {
       const implicitLocal = currentChat.filter((name) => !(name in dependencies.config.models));
       // The key first, so that the file never names a secret that is not there; if the file
       // cannot be written, the previous key is put back.
-      const previousKey = input.apiKey ? storage.secrets.get(secret) : undefined;
+      let previousKey: string | undefined;
+      try {
+        previousKey = input.apiKey ? storage.secrets.get(secret) : undefined;
+      } catch {
+        // An old key that can no longer be decrypted is replaced, not restored.
+      }
       if (input.apiKey) storage.secrets.set(secret, input.apiKey);
       let config: PolettConfig;
       try {
