@@ -118,6 +118,9 @@ describe('the polett command', () => {
     expect(result.stderr).toContain('not shown again');
     const listed = await polett(['keys', 'list']);
     expect(listed.stdout).toContain('webbplatsen');
+    const misspelt = await polett(['keys', 'create', 'fel', '--scope', 'inferense']);
+    expect(misspelt.code).toBe(1);
+    expect(misspelt.stderr).toContain('inference, read, write, admin');
     expect(listed.stdout).not.toContain(result.stdout.trim());
   });
 

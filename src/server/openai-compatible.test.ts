@@ -126,6 +126,21 @@ describe('the OpenAI-compatible API, with the official openai client as the peer
     expect(body.error.message).toMatch(/inte giltig JSON/);
   });
 
+  it('accepts explicit nulls for optional settings, as some clients send them', async () => {
+    const response = await createApp(polett).request('/v1/chat/completions', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'chat',
+        messages: [{ role: 'user', content: 'Hej' }],
+        response_format: null,
+        tool_choice: null,
+        temperature: null,
+      }),
+    });
+    expect(response.status).toBe(200);
+  });
+
   it('keeps serving after bad requests', async () => {
     const completion = await client.chat.completions.create({
       model: 'chat',

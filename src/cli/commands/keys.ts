@@ -15,6 +15,21 @@ export async function runKeysCreate(
   const polett = openPolett();
   try {
     const scopes = options.scope && options.scope.length > 0 ? options.scope : [INFERENCE_SCOPE];
+    // Checked for every key: a misspelt scope would make a key that nothing accepts.
+    const validScopes = scopes.filter((scope): scope is ApiKeyScope =>
+      (API_KEY_SCOPES as readonly string[]).includes(scope),
+    );
+    if (validScopes.length !== scopes.length) {
+      throw new PolettError({
+        code: 'invalid_option',
+        status: 400,
+        field: 'scope',
+        message: {
+          sv: `Okänd behörighet; välj bland ${API_KEY_SCOPES.join(', ')}.`,
+          en: `Unknown scope; choose among ${API_KEY_SCOPES.join(', ')}.`,
+        },
+      });
+    }
     let created: { id: string; name: string; secret: string };
     if (options.workspace) {
       const workspace = openPlatform(polett.storage)
@@ -28,20 +43,6 @@ export async function runKeysCreate(
           message: {
             sv: `Arbetsytan "${options.workspace}" finns inte; se \`polett workspaces list\`.`,
             en: `The workspace "${options.workspace}" does not exist; see \`polett workspaces list\`.`,
-          },
-        });
-      }
-      const validScopes = scopes.filter((scope): scope is ApiKeyScope =>
-        (API_KEY_SCOPES as readonly string[]).includes(scope),
-      );
-      if (validScopes.length !== scopes.length) {
-        throw new PolettError({
-          code: 'invalid_option',
-          status: 400,
-          field: 'scope',
-          message: {
-            sv: `Okänd behörighet; välj bland ${API_KEY_SCOPES.join(', ')}.`,
-            en: `Unknown scope; choose among ${API_KEY_SCOPES.join(', ')}.`,
           },
         });
       }

@@ -52,7 +52,7 @@ export const chatCompletionRequestSchema = z.object({
         }),
       }),
     ])
-    .optional(),
+    .nullish(),
   tools: z
     .array(
       z.object({
@@ -71,7 +71,7 @@ export const chatCompletionRequestSchema = z.object({
       z.enum(['none', 'auto', 'required']),
       z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) }),
     ])
-    .optional(),
+    .nullish(),
 });
 
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
