@@ -1,5 +1,6 @@
 import { generateObject } from 'ai';
 import { z } from 'zod';
+import { PolettError } from '../../errors.js';
 import type { ClassificationCallOptions, ClassificationModel, LanguageModelV3 } from '../types.js';
 
 /**
@@ -14,7 +15,15 @@ export function createChatClassificationModel(languageModel: LanguageModelV3): C
     async doClassify(options: ClassificationCallOptions) {
       const labels = options.labels;
       if (labels.length === 0) {
-        throw new Error('a chat model needs candidate labels to classify against');
+        throw new PolettError({
+          code: 'labels_required',
+          status: 400,
+          field: 'labels',
+          message: {
+            sv: 'En chattmodell behöver etiketter att klassificera mot; ange minst en etikett.',
+            en: 'A chat model needs labels to classify against; give at least one label.',
+          },
+        });
       }
       const schema = z.object({
         label: z.enum(labels as [string, ...string[]]),
