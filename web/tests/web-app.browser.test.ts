@@ -5,97 +5,25 @@
  *
  * Screenshots of each page go to $POLETT_SCREENSHOT_DIR (default: the system's temp folder).
  */
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type StartedServer } from '../../src/cli/commands/start.js';
 import { startFakeHub, type FakeHub } from '../../src/models/hub/testing/fake-hub.js';
 import { buildGgufBytes } from '../../src/models/hub/testing/gguf-bytes.js';
 import { openStorage } from '../../src/storage/index.js';
-import { REPOSITORY_ROOT, TEST_MODELS_DIR } from '../../test-support/paths.js';
-
-const CHROMIUM = process.env.POLETT_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-];
-const SCREENSHOT_DIR = process.env.POLETT_SCREENSHOT_DIR ?? path.join(tmpdir(), 'polett-screenshots');
-const WEB_ROOT = path.join(REPOSITORY_ROOT, 'web');
-const BUILT_INDEX = path.join(REPOSITORY_ROOT, 'dist', 'web', 'index.html');
-const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-const OWNER = {
-  name: 'Astrid Lindqvist',
-  email: 'astrid@example.se',
-  password: 'kanelbulle med kardemumma',
-  company: 'Lindqvists Cykel AB',
-};
-
-const chromiumMissing = !existsSync(CHROMIUM);
-if (chromiumMissing) {
-  console.warn(
-    `Browser tests skipped: no Chromium at ${CHROMIUM}. Install it with \`apt-get install -y chromium\` (CI does), or set POLETT_CHROMIUM.`,
-  );
-}
-
-/** The newest modification time under a folder, to tell whether dist/web is older than its sources. */
-function newestChange(folder: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(folder, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name === 'tests') continue;
-    const full = path.join(folder, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestChange(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the app when dist/web is missing or older than web/, so the test never checks a stale build. */
-async function ensureBuilt(): Promise<void> {
-  if (existsSync(BUILT_INDEX) && statSync(BUILT_INDEX).mtimeMs >= newestChange(WEB_ROOT)) return;
-  const { build } = await import('vite');
-  // Vitest sets NODE_ENV=test, under which Vite and the React plugin bundle React's development
-  // build; the test should see what `npm run build` makes.
-  const testEnvironment = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    await build({ configFile: path.join(WEB_ROOT, 'vite.config.ts'), logLevel: 'warn' });
-  } finally {
-    process.env.NODE_ENV = testEnvironment;
-  }
-}
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[] }>;
-}
-
-/** Runs axe-core in the page and returns the serious and critical violations, described. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE_SCRIPT });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: unknown[] }> } })
-      .axe;
-    return (await axe.run(document)).violations;
-  });
-  return (violations as AxeViolation[])
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.impact}: ${violation.id} (${violation.help}) at ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
-    );
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
-}
+import { TEST_MODELS_DIR } from '../../test-support/paths.js';
+import {
+  accessibilityProblems,
+  chromiumMissing,
+  ensureBuilt,
+  launchBrowser,
+  screenshot,
+  SCREENSHOT_DIR,
+  TEST_OWNER as OWNER,
+} from './support/browser.js';
 
 /**
  * A fortnight of calls in the usage ledger, written beside the running server (SQLite in WAL mode
@@ -190,15 +118,7 @@ describe.skipIf(chromiumMissing)('the web app in Chromium', () => {
     });
     process.env.HF_ENDPOINT = hub.url;
     server = await startServer({ dataDir, port: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-    // bypassCSP: axe-core is injected as a script tag, which the app's own policy rightly forbids.
-    context = await browser.newContext({
-      bypassCSP: true,
-      viewport: { width: 1280, height: 900 },
-      locale: 'sv-SE',
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    ({ browser, context, page } = await launchBrowser());
   });
 
   afterAll(async () => {

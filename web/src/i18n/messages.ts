@@ -1,3 +1,8 @@
+import { contentMessages } from './capabilities/content.ts';
+import { insightsMessages } from './capabilities/insights.ts';
+import { knowledgeMessages } from './capabilities/knowledge.ts';
+import { learnMessages } from './capabilities/learn.ts';
+
 /**
  * Every text the web app shows, in Swedish and English side by side, so that a missing
  * translation is a type error rather than an English word in a Swedish page.
@@ -10,7 +15,8 @@ export interface LocalizedText {
   en: string;
 }
 
-export const messages = {
+/** Texts shared by the whole app; each capability keeps its own in `capabilities/<name>.ts`. */
+const coreMessages = {
   'app.name': { sv: 'Polett', en: 'Polett' },
   'app.skipToContent': { sv: 'Hoppa till innehållet', en: 'Skip to content' },
   'app.loading': { sv: 'Laddar …', en: 'Loading …' },
@@ -342,6 +348,14 @@ export const messages = {
 
   'form.required': { sv: 'Fyll i {field}.', en: 'Fill in {field}.' },
   'form.failed': { sv: 'Det gick inte: {message}', en: 'It did not work: {message}' },
+} as const satisfies Record<string, LocalizedText>;
+
+export const messages = {
+  ...coreMessages,
+  ...knowledgeMessages,
+  ...insightsMessages,
+  ...contentMessages,
+  ...learnMessages,
 } as const satisfies Record<string, LocalizedText>;
 
 export type MessageKey = keyof typeof messages;
