@@ -202,6 +202,8 @@ export interface Platform {
   readonly apiKeys: {
     /** The key when the secret is valid and not revoked (with its workspace); marks it used. */
     verify(secret: string): ApiKeyRecord | undefined;
+    /** `verify` for a secret already hashed with `hashToken` (the rate limiter hashed it first). */
+    verifyHash(keyHash: string): ApiKeyRecord | undefined;
   };
   /** Instance-level audit events that belong to no workspace (a failed sign-in for an unknown address). */
   readonly instanceAudit: { record(entry: AuditEntryInput): void };

@@ -53,6 +53,8 @@ export interface AppEnvironment {
     /** The client's address (from the socket, or X-Forwarded-For behind a trusted proxy). */
     ip: string;
     principal: Principal | undefined;
+    /** The request's bearer token and its hash, computed once (see platform/bearer-token.ts). */
+    bearerToken: { secret: string; hash: string } | undefined;
     workspace: WorkspaceAccess;
   };
 }

@@ -555,9 +555,11 @@ export function createSqlitePlatform(database: Database, options: SqlitePlatform
   const keyLastUsedWritten = new Map<string, number>();
   const apiKeys: Platform['apiKeys'] = {
     verify(secret) {
-      const row = prepare('SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL').get(
-        hashToken(secret),
-      ) as (ApiKeyRow & { workspace_id: string | null }) | undefined;
+      return apiKeys.verifyHash(hashToken(secret));
+    },
+    verifyHash(keyHash) {
+      const row = prepare('SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL').get(keyHash) as
+        (ApiKeyRow & { workspace_id: string | null }) | undefined;
       if (!row) return undefined;
       const current = now();
       if (current.getTime() - (keyLastUsedWritten.get(row.id) ?? 0) > 60_000) {

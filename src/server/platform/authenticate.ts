@@ -8,6 +8,7 @@ import { getCookie } from 'hono/cookie';
 import type { Platform } from '../../platform/index.js';
 import { platformErrors } from '../../platform/index.js';
 import type { AppEnvironment } from '../context.js';
+import { bearerToken } from './bearer-token.js';
 import {
   clearSessionCookies,
   CSRF_HEADER,
@@ -32,10 +33,9 @@ export function authenticate(platform: Platform): MiddlewareHandler<AppEnvironme
     const method = context.req.method;
     if (PUBLIC_API_ROUTES.has(`${method} ${context.req.path}`)) return next();
 
-    const authorization = context.req.header('authorization');
-    if (authorization !== undefined) {
-      const secret = authorization.startsWith('Bearer ') ? authorization.slice(7).trim() : '';
-      const key = secret ? platform.apiKeys.verify(secret) : undefined;
+    const token = bearerToken(context);
+    if (token !== undefined) {
+      const key = token.hash ? platform.apiKeys.verifyHash(token.hash) : undefined;
       if (!key) throw platformErrors.invalidApiKey();
       context.set('principal', { kind: 'api-key', key });
       return next();
