@@ -3,7 +3,14 @@
  * `npm run bench -- proxy` (or `tokens`, `gguf`, `platform`) runs one. The exit code is 0 even when a target is
  * missed: a benchmark reports, it does not gate (tests never assert on time).
  */
+import { runContentBulkBenchmark } from './content-bulk.js';
+import { runContentOverheadBenchmark } from './content-overhead.js';
+import { runAssistantWidgetBenchmark } from './assistant-widget.js';
 import { runGgufGenerationBenchmark } from './gguf-generation.js';
+import { runInsightsClassificationBenchmark } from './insights-classification.js';
+import { runInsightsImportBenchmark } from './insights-import.js';
+import { runParsingBenchmark } from './knowledge-parsing.js';
+import { runLearnForwardBenchmark } from './learn-forward.js';
 import { runOpenAIProxyLatencyBenchmark } from './openai-proxy-latency.js';
 import { runPlatformThroughputBenchmark } from './platform-throughput.js';
 import type { BenchmarkReport } from './support/benchmark-report.js';
@@ -23,9 +30,37 @@ const BENCHMARKS: Record<string, { description: string; run: () => Promise<Bench
     description: 'local GGUF generation through the model layer against node-llama-cpp directly',
     run: () => runGgufGenerationBenchmark(),
   },
+  assistant: {
+    description: '500 concurrent widget conversations: time to first token Polett adds, memory per idle conversation',
+    run: () => runAssistantWidgetBenchmark(),
+  },
   platform: {
     description: "Polett's HTTP middleware against a bare Hono app with the same routes",
     run: () => runPlatformThroughputBenchmark(),
+  },
+  parsing: {
+    description: "Knowledge's parseDocument per format against each parsing library used raw",
+    run: () => runParsingBenchmark(),
+  },
+  'insights-classify': {
+    description: "Insights' tier-1 classifier against a word TF-IDF + logistic regression baseline: texts/s and MCC",
+    run: () => runInsightsClassificationBenchmark(),
+  },
+  'content-overhead': {
+    description: 'time Content adds per generated text over calling the same model directly',
+    run: () => runContentOverheadBenchmark(),
+  },
+  'content-bulk': {
+    description: 'a 1,000-row Content bulk run killed with SIGKILL halfway, against an uninterrupted run',
+    run: () => runContentBulkBenchmark(),
+  },
+  'insights-import': {
+    description: "Insights' streamed import of a million-row CSV against csv-parse alone: rows/s and peak memory",
+    run: () => runInsightsImportBenchmark(),
+  },
+  attention: {
+    description: "Learn's TypeScript forward pass (64 tokens, SmolLM2-135M's shape) against node-llama-cpp",
+    run: () => runLearnForwardBenchmark(),
   },
 };
 

@@ -3,6 +3,7 @@
  * needs the last. The server, the CLI and the tests all start from here.
  */
 import { readFileSync } from 'node:fs';
+import { assistantWebhookJobHandler } from './assistant/service.js';
 import { loadConfig, type LoadConfigOptions, type PolettConfig } from './config/index.js';
 import { SqliteJobQueue, startWorkers, type WorkerPool } from './jobs/index.js';
 import { startScheduler, type Scheduler } from './jobs/scheduler.js';
@@ -11,6 +12,9 @@ import { modelPullJobHandler } from './models/local-models.js';
 import { openPlatform } from './platform/index.js';
 import { RETENTION_JOB, RETENTION_SWEEP_EVERY_MS, retentionJobHandler } from './platform/retention.js';
 import { openStorage, type SqliteStorage } from './storage/index.js';
+import { contentJobHandlers } from './content/job-handlers.js';
+import { KNOWLEDGE_SCHEDULE, knowledgeJobHandlers } from './knowledge/job-handlers.js';
+import { insightsJobHandlers } from './insights/insights-jobs.js';
 
 export interface Polett {
   config: PolettConfig;
@@ -68,12 +72,16 @@ export function openPolett(options: OpenPolettOptions = {}): Polett {
             onRegistered: () => models.syncRegisteredLocalModels(true),
           }),
           retentionJobHandler({ platform: openPlatform(storage), database: storage.database, jobs }),
+          ...contentJobHandlers({ database: storage.database, models, dataDir: config.dataDir }),
+          ...knowledgeJobHandlers({ database: storage.database, models, jobs, dataDir: config.dataDir }),
+          ...insightsJobHandlers({ database: storage.database, jobs }),
+          assistantWebhookJobHandler({ database: storage.database }),
         ],
       });
       // The daily retention sweep runs where the workers run.
       scheduler ??= startScheduler({
         queue: jobs,
-        schedules: [{ type: RETENTION_JOB, everyMs: RETENTION_SWEEP_EVERY_MS }],
+        schedules: [{ type: RETENTION_JOB, everyMs: RETENTION_SWEEP_EVERY_MS }, KNOWLEDGE_SCHEDULE],
         onError: (error) => process.stderr.write(`polett scheduler: ${(error as Error).message}\n`),
       });
       return workers;

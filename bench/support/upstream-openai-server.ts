@@ -16,6 +16,9 @@ export const UPSTREAM_ANSWER_PARTS = ['Hej ', 'från ', 'servern!'];
 export const UPSTREAM_ANSWER = UPSTREAM_ANSWER_PARTS.join('');
 /** Milliseconds between the deltas of `ok-paced`. */
 export const PACED_DELTA_INTERVAL_MS = 20;
+/** `ok-long`: a long answer, streamed slowly, so that hundreds of streams are open at once. */
+export const LONG_DELTAS = 60;
+export const LONG_DELTA_INTERVAL_MS = 200;
 
 function completion(model: string) {
   return {
@@ -49,17 +52,30 @@ const USAGE_CHUNK = `data: ${JSON.stringify({
 
 export function createUpstreamApp(): Hono {
   const app = new Hono();
+  // The process's memory after a full collection (with --expose-gc), for memory-per-connection figures.
+  app.get('/memory', (context) => {
+    (globalThis as { gc?: () => void }).gc?.();
+    return context.json(process.memoryUsage());
+  });
   app.post('/v1/chat/completions', async (context) => {
     const body = (await context.req.json()) as { model: string; stream?: boolean };
     if (!body.stream) return context.json(completion(body.model));
     const paced = body.model === 'ok-paced';
+    const long = body.model === 'ok-long';
     const encoder = new TextEncoder();
     const stream = new ReadableStream<Uint8Array>({
       async start(controller) {
         controller.enqueue(encoder.encode(chunk(body.model, { role: 'assistant', content: '' })));
-        for (const piece of UPSTREAM_ANSWER_PARTS) {
-          if (paced) await new Promise((resolve) => setTimeout(resolve, PACED_DELTA_INTERVAL_MS));
-          controller.enqueue(encoder.encode(chunk(body.model, { content: piece })));
+        if (long) {
+          for (let index = 0; index < LONG_DELTAS; index += 1) {
+            if (index > 0) await new Promise((resolve) => setTimeout(resolve, LONG_DELTA_INTERVAL_MS));
+            controller.enqueue(encoder.encode(chunk(body.model, { content: `ord${index} ` })));
+          }
+        } else {
+          for (const piece of UPSTREAM_ANSWER_PARTS) {
+            if (paced) await new Promise((resolve) => setTimeout(resolve, PACED_DELTA_INTERVAL_MS));
+            controller.enqueue(encoder.encode(chunk(body.model, { content: piece })));
+          }
         }
         controller.enqueue(encoder.encode(chunk(body.model, {}, 'stop')));
         controller.enqueue(encoder.encode(USAGE_CHUNK));

@@ -3,6 +3,10 @@
  * every error is turned into one sentence here, once.
  */
 import { Command } from 'commander';
+import { registerAssistantCommands } from './commands/assistant-program.js';
+import { registerInsightsCommands } from './commands/insights-program.js';
+import { registerContentCommands } from './commands/content-program.js';
+import { registerKnowledgeCommands } from './commands/kb-program.js';
 import { reportError } from './output.js';
 
 function action<Arguments extends unknown[]>(run: (...parameters: Arguments) => Promise<void>) {
@@ -145,6 +149,26 @@ export function buildProgram(): Command {
     .command('set <name>')
     .description('store a secret read from standard input')
     .action(action(async (name: string) => (await import('./commands/keys.js')).runSecretsSet(name)));
+
+  program
+    .command('tokens <text>')
+    .description('split a text into tokens with real tokenizers; counts, cost per model, context window filled')
+    .option(
+      '-t, --tokenizer <name>',
+      'o200k, cl100k, llama3, qwen3, gemma3 or local:<alias> (repeatable; default: all built-in)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--json', 'print JSON')
+    .action(
+      action(async (text: string, options: { tokenizer?: string[]; json?: boolean }) =>
+        (await import('./commands/tokens.js')).runTokens(text, options),
+      ),
+    );
+
+  registerInsightsCommands(program, action);
+  registerContentCommands(program, action);
+  registerKnowledgeCommands(program, action);
+  registerAssistantCommands(program, action);
 
   return program;
 }

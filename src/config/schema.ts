@@ -138,6 +138,10 @@ export const configSchema = z
             signInPerAccount: rateLimitSchema.default({ requests: 5, windowSeconds: 900 }),
             /** Failed sign-ins per IP address, whichever accounts they tried. */
             signInPerIp: rateLimitSchema.default({ requests: 20, windowSeconds: 900 }),
+            /** Messages a widget visitor may send to an assistant. */
+            widgetMessagesPerVisitor: rateLimitSchema.default({ requests: 20, windowSeconds: 60 }),
+            /** Messages to assistants from one IP address, whichever visitors it claims to be. */
+            widgetMessagesPerIp: rateLimitSchema.default({ requests: 60, windowSeconds: 60 }),
           })
           .strict()
           .prefault({}),

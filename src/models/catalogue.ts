@@ -229,6 +229,23 @@ export const MODEL_CATALOGUE: readonly CatalogueEntry[] = [
     },
   },
   {
+    id: 'smollm2-135m-instruct-q8',
+    task: 'chat',
+    repository: 'bartowski/SmolLM2-135M-Instruct-GGUF',
+    format: 'gguf',
+    file: 'SmolLM2-135M-Instruct-Q8_0.gguf',
+    approximateSizeMegabytes: 145,
+    parameters: '135M',
+    licence: 'Apache-2.0',
+    languages: ['en'],
+    swedish: 'none',
+    purpose: 'learn-attention',
+    description: {
+      sv: 'SmolLM2-135M i Q8_0, som Lär-sidans egen transformer läser: den visar uppmärksamheten i varje lager och huvud.',
+      en: "SmolLM2-135M in Q8_0, which the Learn page's own transformer reads: it shows the attention of every layer and head.",
+    },
+  },
+  {
     id: 'smollm2-135m-instruct-onnx',
     task: 'chat',
     repository: 'HuggingFaceTB/SmolLM2-135M-Instruct',

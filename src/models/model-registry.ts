@@ -16,7 +16,7 @@ import {
   type ProviderConfig,
 } from '../config/index.js';
 import { PolettError, toPolettError, type LocalizedText } from '../errors.js';
-import type { LocalModelRecord, Storage } from '../storage/types.js';
+import type { LocalModelRecord, Storage, UsageRecord } from '../storage/types.js';
 import {
   deferredClassificationModel,
   deferredEmbeddingModel,
@@ -384,8 +384,24 @@ export class ModelRegistry {
     };
   }
 
-  private chainContext(task: ModelTask, workspaceId: string | null): ChainContext {
-    return { task, workspaceId, recorder: this.options.storage?.usage ?? NO_USAGE_RECORDER };
+  private chainContext(
+    task: ModelTask,
+    workspaceId: string | null,
+    onUsage?: (entry: UsageRecord) => void,
+  ): ChainContext {
+    const ledger = this.options.storage?.usage ?? NO_USAGE_RECORDER;
+    if (!onUsage) return { task, workspaceId, recorder: ledger };
+    // The caller also hears of each attempt (the Assistant adds its cost to a daily spend cap).
+    return {
+      task,
+      workspaceId,
+      recorder: {
+        record(entry) {
+          ledger.record(entry);
+          onUsage(entry);
+        },
+      },
+    };
   }
 
   private redactsPii(providerName: string): boolean {
@@ -399,7 +415,13 @@ export class ModelRegistry {
    * redaction inside the chain, so that every attempt, retries included, is redacted.
    */
   languageModel(
-    options: { task?: ModelTask; alias?: string; workspaceId?: string | null } = {},
+    options: {
+      task?: ModelTask;
+      alias?: string;
+      workspaceId?: string | null;
+      /** Told of every attempt's usage and cost, as the ledger records it. */
+      onUsage?: (entry: UsageRecord) => void;
+    } = {},
   ): ResilientLanguageModel {
     const task = options.task ?? 'chat';
     const aliases = options.alias ? [options.alias] : this.aliasesFor(task);
@@ -410,7 +432,10 @@ export class ModelRegistry {
       }
       return link;
     });
-    return new ResilientLanguageModel(links, this.chainContext(task, options.workspaceId ?? null));
+    return new ResilientLanguageModel(
+      links,
+      this.chainContext(task, options.workspaceId ?? null, options.onUsage),
+    );
   }
 
   embeddingModel(options: { alias?: string; workspaceId?: string | null } = {}): ResilientEmbeddingModel {

@@ -63,6 +63,13 @@ export {
 export * as platformErrors from './platform-errors.js';
 export { checkPasswordPolicy, hashPassword, MINIMUM_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 export { hashToken, randomToken } from './tokens.js';
+export {
+  deliverWebhook,
+  newWebhookSecret,
+  signWebhookBody,
+  WEBHOOK_MAX_ATTEMPTS,
+  type WebhookDelivery,
+} from './webhooks.js';
 
 /** Opens the platform on the storage's SQLite database (already migrated by `SqliteStorage`). */
 export function openPlatform(storage: { database: Database }, options: SqlitePlatformOptions = {}): Platform {

@@ -26,7 +26,15 @@ import { openAICompatibleRoutes } from './routes/openai-compatible.js';
 import { workspaceRoutes } from './routes/workspaces.js';
 import { jobAndModelRoutes } from './routes/jobs-and-models.js';
 import { providerRoutes } from './routes/providers.js';
-import { webAppRoutes } from './web-app.js';
+import { learnRoutes } from './routes/learn.js';
+import { contentRoutes } from './routes/content.js';
+import { knowledgeRoutes } from './routes/knowledge.js';
+import { insightsRoutes } from './routes/insights.js';
+import { openKnowledge, type Knowledge } from '../knowledge/index.js';
+import { webAppRoutes, defaultWebRoot } from './web-app.js';
+import { AssistantService } from '../assistant/service.js';
+import { assistantRoutes } from './routes/assistants.js';
+import { widgetRoutes } from './routes/widget.js';
 
 export type { ServerDependencies } from './context.js';
 
@@ -51,6 +59,30 @@ function fromHttpException(exception: HTTPException): PolettError {
       en: `The request was refused (${exception.status}: ${exception.message}); check the request and try again.`,
     },
     cause: exception,
+  });
+}
+
+/** The Assistant's service: given (Polett shares one with its CLI), or made on the SQLite storage. */
+function resolveAssistants(
+  dependencies: ServerDependencies,
+  platform: Platform,
+  knowledge: Knowledge | undefined,
+): AssistantService | undefined {
+  if (dependencies.assistants) return dependencies.assistants;
+  if (!(dependencies.storage instanceof SqliteStorage)) return undefined;
+  return new AssistantService({
+    database: dependencies.storage.database,
+    models: dependencies.models,
+    config: dependencies.config,
+    visitorTokenKey: dependencies.storage.deriveKey('visitor-tokens'),
+    ...(dependencies.jobs ? { jobs: dependencies.jobs } : {}),
+    ...(dependencies.knowledge
+      ? { knowledge: dependencies.knowledge }
+      : knowledge
+        ? { knowledge: (workspaceId: string) => knowledge.searcherFor(workspaceId) }
+        : {}),
+    companyName: (workspaceId) => platform.forWorkspace(workspaceId).workspace.get()?.name ?? 'Polett',
+    ...(dependencies.now ? { now: dependencies.now } : {}),
   });
 }
 
@@ -101,6 +133,7 @@ export function createApp(dependencies: ServerDependencies) {
   const limits = rateLimits(config.server.rateLimit, dependencies.now);
   app.use('/api/*', limits);
   app.use('/v1/*', limits);
+  app.use('/widget/api/*', limits);
   // Answers about accounts, keys and workspaces are personal: no browser or proxy may keep them.
   // Set before the route answers: a header added to a finished response makes Hono copy it.
   app.use('/api/*', async (context, next) => {
@@ -138,8 +171,27 @@ export function createApp(dependencies: ServerDependencies) {
   );
   app.route('/api', workspaceRoutes({ platform }));
   app.route('/api', providerRoutes(dependencies));
+  app.route('/api', learnRoutes(dependencies));
+  app.route('/', insightsRoutes(dependencies));
+  // One Knowledge for its own routes and for the capabilities that answer from it.
+  const knowledge =
+    dependencies.storage instanceof SqliteStorage
+      ? openKnowledge({
+          database: dependencies.storage.database,
+          models: dependencies.models,
+          ...(dependencies.jobs ? { jobs: dependencies.jobs } : {}),
+          dataDir: dependencies.config.dataDir,
+        })
+      : undefined;
+  app.route('/api', knowledgeRoutes(dependencies, knowledge));
+  app.route('/api', contentRoutes(dependencies, knowledge));
   if (dependencies.jobs)
     app.route('/api', jobAndModelRoutes({ jobs: dependencies.jobs, models: dependencies.models }));
+  const assistants = resolveAssistants(dependencies, platform, knowledge);
+  if (assistants) {
+    app.route('/api', assistantRoutes({ assistants }));
+    app.route('/', widgetRoutes({ assistants, webRoot: defaultWebRoot() }));
+  }
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
     type: 'apiKey',

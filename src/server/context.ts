@@ -1,5 +1,7 @@
 import type { Context } from 'hono';
+import type { AssistantService } from '../assistant/service.js';
 import type { PolettConfig } from '../config/index.js';
+import type { KnowledgeSearcher } from '../knowledge/search-contract.js';
 import type { Locale } from '../errors.js';
 import type { JobQueue } from '../jobs/index.js';
 import type { ModelRegistry } from '../models/index.js';
@@ -24,6 +26,10 @@ export interface ServerDependencies {
   jobs?: JobQueue;
   /** Accounts and workspaces; opened on the storage's database when not given. */
   platform?: Platform;
+  /** The Assistant's service; made on the storage when not given. */
+  assistants?: AssistantService;
+  /** A workspace's knowledge, for the answering capabilities; undefined until Knowledge has one. */
+  knowledge?: (workspaceId: string) => KnowledgeSearcher | undefined;
   /** The clock of the rate limiters (tests move it). */
   now?: () => number;
 }

@@ -12,6 +12,12 @@ import {
   buildUser,
   buildWorkspace,
 } from '../../test-support/builders.js';
+import { openAssistantStore } from '../assistant/index.js';
+import type { Database } from 'better-sqlite3';
+import { BulkImports } from '../content/bulk/bulk-run.js';
+import { openContentStore } from '../content/index.js';
+import { openKnowledge } from '../knowledge/index.js';
+import { openInsightsStore, pushFeedback } from '../insights/index.js';
 import { createApp } from './app.js';
 
 type Server = ReturnType<typeof buildPlatformServer>;
@@ -25,6 +31,27 @@ interface Fixture {
   idsOfB: Record<string, string>;
   /** Strings only B's data contains: none may appear in an answer to A. */
   secretsOfB: string[];
+}
+
+/** One piece of feedback of a workspace, through Insights' store, for Content's review-reply route. */
+function feedbackIdOf(database: Database, workspaceId: string): string {
+  const insights = openInsightsStore(database).forWorkspace(workspaceId);
+  insights.insertFeedback([
+    {
+      externalId: null,
+      contentHash: 'bravo-hemlig-hash',
+      text: 'bravo-hemlig recension',
+      occurredAt: null,
+      rating: 1,
+      source: null,
+      author: null,
+      label: null,
+      fields: {},
+      importId: null,
+      importLine: null,
+    },
+  ]);
+  return insights.listFeedback({ limit: 1 })[0]!.id;
 }
 
 async function buildTwoWorkspaces(): Promise<Fixture> {
@@ -72,6 +99,50 @@ async function buildTwoWorkspaces(): Promise<Fixture> {
     workspaceId: workspaceB.id,
     input: { reference: 'bravo-hemlig/model' },
   });
+  const knowledgeOfB = await openKnowledge({
+    database: server.polett.storage.database,
+    dataDir: server.polett.config.dataDir,
+  }).forWorkspace(workspaceB.id);
+  const sourceOfB = knowledgeOfB.store.createSource({
+    kind: 'page',
+    location: 'https://bravo-hemlig.example/',
+    name: 'Bravo Hemlig källa',
+  });
+  const contentOfB = openContentStore(server.polett.storage.database).forWorkspace(workspaceB.id);
+  const profileOfB = contentOfB.createProfile({ name: 'Bravo Hemlig profil' });
+  const textOfB = contentOfB.createText({
+    profileId: profileOfB.id,
+    templateId: 'faq-answer',
+    title: 'Bravo Hemlig text',
+    language: 'sv',
+    body: 'bravo-hemlig brödtext',
+    findings: [],
+    citations: [],
+    origin: 'written',
+    author: null,
+  });
+
+  const assistantsOfB = openAssistantStore(server.polett.storage.database).forWorkspace(workspaceB.id);
+  const assistantOfB = assistantsOfB.assistants.create({
+    name: 'Bravo Hemlig assistent',
+    allowedOrigins: ['https://bravo-hemlig.example'],
+  });
+  const conversationOfB = assistantsOfB.conversations.create({ assistantId: assistantOfB.id, visitorId: 'v-b' });
+  const messageOfB = assistantsOfB.messages.append(conversationOfB.id, {
+    role: 'customer',
+    kind: 'question',
+    text: 'bravo-hemlig fråga',
+  });
+  const curatedOfB = assistantsOfB.curated.create({
+    assistantId: null,
+    question: 'bravo-hemlig fråga',
+    answer: 'bravo-hemlig svar',
+    createdBy: null,
+  });
+
+  const insightsOfB = openInsightsStore(server.polett.storage.database).forWorkspace(workspaceB.id);
+  pushFeedback(insightsOfB, [{ text: 'bravo-hemlig omdöme', source: 'bravo-hemlig källa' }]);
+  insightsOfB.updateSettings({ alertWebhookUrl: 'https://bravo-hemlig.example/larm', alertWebhookSecret: 'bravo-hemlig-hemlighet' });
 
   return {
     server,
@@ -87,6 +158,37 @@ async function buildTwoWorkspaces(): Promise<Fixture> {
       jobId: jobOfB.id,
       // Models belong to the installation, not to a workspace: the gate refuses B's path before the alias matters.
       alias: 'bravo-hemlig-model',
+      profileId: profileOfB.id,
+      templateId: contentOfB.createTemplate({
+        name: 'Bravo Hemlig mall',
+        fields: [{ name: 'a', label: 'A' }],
+        instructions: '{{a}}',
+      }).id,
+      textId: textOfB.id,
+      feedbackId: feedbackIdOf(server.polett.storage.database, workspaceB.id),
+      webhookId: contentOfB.createWebhook('https://bravo-hemlig.example/hook').id,
+      importId: new BulkImports(server.polett.storage.database, workspaceB.id).create(
+        {
+          format: 'csv',
+          encoding: 'utf-8',
+          columns: ['Produkt'],
+          rows: [{ rowNumber: 1, values: { Produkt: 'bravo-hemlig' } }],
+        },
+        'bravo-hemlig.csv',
+      ).id,
+      assistantId: assistantOfB.id,
+      conversationId: conversationOfB.id,
+      messageId: messageOfB.id,
+      curatedId: curatedOfB.id,
+      sourceId: sourceOfB.id,
+      alertId: insightsOfB.raiseAlert({
+        metric: 'negative',
+        periodStart: '2024-03-31',
+        value: 20,
+        expected: 1,
+        robustZ: 9,
+        message: { sv: 'bravo-hemlig larm', en: 'bravo-hemlig alert' },
+      })!.id,
     },
     secretsOfB: ['bravo-hemlig', 'Bravo Hemlig', keyOfB.secret.slice(0, 10), 'bravo.secret_event'],
   };
@@ -138,7 +240,8 @@ async function findLeaks(app: App, fixture: Fixture): Promise<Leak[]> {
           status: response.status,
           reason: `answer contains "${secret}"`,
         });
-      else if (parameters.length > 0 && ![403, 404].includes(response.status))
+      // The widget's public routes know no workspace members: their refusal is a missing visitor token.
+      else if (parameters.length > 0 && ![403, 404, ...(route.path.startsWith('/widget/') ? [401] : [])].includes(response.status))
         leaks.push({ route: name, caller: caller.name, status: response.status, reason: 'not refused' });
     }
   }

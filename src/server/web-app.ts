@@ -14,7 +14,7 @@ import { PolettError } from '../errors.js';
 import type { AppEnvironment } from './context.js';
 
 /** Paths that belong to the server; everything else is the web app's. */
-export const SERVER_PATH_PREFIXES = ['/api', '/v1', '/health', '/openapi.json', '/docs'] as const;
+export const SERVER_PATH_PREFIXES = ['/api', '/v1', '/health', '/openapi.json', '/docs', '/widget'] as const;
 
 export function isServerPath(requestPath: string): boolean {
   return SERVER_PATH_PREFIXES.some(

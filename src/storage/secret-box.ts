@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PolettError } from '../errors.js';
@@ -28,6 +28,14 @@ export class SecretBox {
     }
     chmodSync(keyPath, 0o600);
     return new SecretBox(decodeKey(readFileSync(keyPath, 'utf8').trim(), keyPath));
+  }
+
+  /**
+   * A key for one purpose (signing visitor tokens, say), derived from the installation's secret
+   * key with HKDF: no second key file to keep, and each purpose's key independent of the others.
+   */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `polett:${purpose}`, 32));
   }
 
   encrypt(plaintext: string): Buffer {

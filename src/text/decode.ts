@@ -5,6 +5,7 @@
  * decoding (full ICU ships with Node); chardet only breaks ties among the legacy encodings.
  */
 import chardet from 'chardet';
+import iconv from 'iconv-lite';
 
 export type TextEncodingLabel = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
@@ -56,7 +57,8 @@ export function detectEncoding(sample: Uint8Array, complete = false): DetectedEn
   if (startsWith(sample, [0xfe, 0xff])) return { encoding: 'utf-16be', bomLength: 2 };
   const utf16 = utf16WithoutBom(sample);
   if (utf16) return { encoding: utf16, bomLength: 0 };
-  if (isUtf8(sample.subarray(0, ENCODING_SAMPLE_BYTES), complete && sample.length <= ENCODING_SAMPLE_BYTES))
+  // A whole file is checked whole: a Windows-1252 file can be plain ASCII for its first 64 KiB.
+  if (isUtf8(complete ? sample : sample.subarray(0, ENCODING_SAMPLE_BYTES), complete))
     return { encoding: 'utf-8', bomLength: 0 };
   // Not UTF-8: Swedish text from Windows programs (Excel's "CSV") is Windows-1252, of which
   // ISO-8859-1 is a subset; chardet's other guesses for short Swedish text are unreliable.
@@ -83,6 +85,18 @@ export function looksBinary(sample: Uint8Array): boolean {
   return control / length > 0.1;
 }
 
+/**
+ * A decoder for one of the labels. Node 20's TextDecoder reads 'windows-1252' as ISO-8859-1 (bytes
+ * 0x80–0x9F become control characters instead of €, “, ”, …), so that one goes through iconv-lite;
+ * it is a single-byte encoding, so chunks decode independently.
+ */
+function createDecoder(encoding: TextEncodingLabel): (bytes: Uint8Array, stream: boolean) => string {
+  if (encoding === 'windows-1252')
+    return (bytes) => iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'win1252');
+  const decoder = new TextDecoder(encoding);
+  return (bytes, stream) => decoder.decode(bytes, { stream });
+}
+
 export interface DecodedText {
   text: string;
   encoding: TextEncodingLabel;
@@ -91,20 +105,23 @@ export interface DecodedText {
 /** Decodes a whole file (BOM removed). */
 export function decodeText(bytes: Uint8Array): DecodedText {
   const { encoding, bomLength } = detectEncoding(bytes, true);
-  const text = new TextDecoder(encoding).decode(bytes.subarray(bomLength));
+  const text = createDecoder(encoding)(bytes.subarray(bomLength), false);
   return { text, encoding };
 }
 
 /**
  * Decodes a file whose lines may not all share one encoding (an UTF-8 export with rows pasted in
- * from a Windows program): each line that is not valid UTF-8 is read as Windows-1252. Only for
- * files detected as UTF-8; others are decoded whole.
+ * from a Windows program): each line that is not valid UTF-8 is read as Windows-1252. UTF-16 files
+ * are decoded whole. (A file that is Windows-1252 throughout comes out the same as from
+ * `decodeText`, line by line; the reported encoding is then 'windows-1252'.)
  */
 export function decodeMixedLines(bytes: Uint8Array): DecodedText {
   const detected = detectEncoding(bytes, true);
-  if (detected.encoding !== 'utf-8' || isUtf8(bytes, true)) return decodeText(bytes);
+  if (detected.encoding === 'utf-16le' || detected.encoding === 'utf-16be' || isUtf8(bytes, true)) {
+    return decodeText(bytes);
+  }
   const strict = new TextDecoder('utf-8', { fatal: true });
-  const legacy = new TextDecoder('windows-1252');
+  const legacy = createDecoder('windows-1252');
   const parts: string[] = [];
   let start = detected.bomLength;
   while (start < bytes.length) {
@@ -114,11 +131,11 @@ export function decodeMixedLines(bytes: Uint8Array): DecodedText {
     try {
       parts.push(strict.decode(line));
     } catch {
-      parts.push(legacy.decode(line));
+      parts.push(legacy(line, false));
     }
     start = end;
   }
-  return { text: parts.join(''), encoding: 'utf-8' };
+  return { text: parts.join(''), encoding: detected.encoding };
 }
 
 /**
@@ -130,7 +147,7 @@ export function createStreamingDecoder(firstChunk: Uint8Array): {
   decode(chunk: Uint8Array, options?: { last?: boolean }): string;
 } {
   const { encoding, bomLength } = detectEncoding(firstChunk);
-  const decoder = new TextDecoder(encoding);
+  const decoder = createDecoder(encoding);
   let bomToSkip = bomLength;
   return {
     encoding,
@@ -140,7 +157,7 @@ export function createStreamingDecoder(firstChunk: Uint8Array): {
         bytes = chunk.subarray(Math.min(bomToSkip, chunk.length));
         bomToSkip -= chunk.length - bytes.length;
       }
-      return decoder.decode(bytes, { stream: !options.last });
+      return decoder(bytes, !options.last);
     },
   };
 }

@@ -2,6 +2,10 @@ import type { Database } from 'better-sqlite3';
 import { foundationMigration } from './migrations/0001-foundation.js';
 import { platformMigration } from './migrations/0002-platform.js';
 import { jobsMigration } from './migrations/0003-jobs.js';
+import { knowledgeMigration } from './migrations/0004-knowledge.js';
+import { insightsMigration } from './migrations/0005-insights.js';
+import { contentMigration } from './migrations/0006-content.js';
+import { assistantMigration } from './migrations/0008-assistant.js';
 
 /**
  * Versioned schema migrations. Each runs once, in its own transaction, and is recorded in
@@ -17,7 +21,15 @@ export interface Migration {
  * Every migration, in version order. A capability adds its own file under `migrations/` and one
  * line here; version numbers are never reused.
  */
-export const MIGRATIONS: Migration[] = [foundationMigration, platformMigration, jobsMigration];
+export const MIGRATIONS: Migration[] = [
+  foundationMigration,
+  platformMigration,
+  jobsMigration,
+  knowledgeMigration,
+  insightsMigration,
+  contentMigration,
+  assistantMigration,
+];
 
 /** Applies the migrations the database has not seen yet; returns the resulting schema version. */
 export function migrate(database: Database, migrations: Migration[] = MIGRATIONS): number {

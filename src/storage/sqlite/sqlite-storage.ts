@@ -64,6 +64,11 @@ export class SqliteStorage implements Storage {
     this.apiKeys = new SqliteApiKeyStore(this.database);
   }
 
+  /** A key for one purpose, derived from the installation's secret key (see SecretBox.deriveKey). */
+  deriveKey(purpose: string): Buffer {
+    return this.options.secretBox.deriveKey(purpose);
+  }
+
   health(): StorageHealth {
     const engineVersion = (this.database.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
     return {

@@ -1,6 +1,12 @@
 import { useEffect, useRef } from 'react';
 import { useLocale } from '../i18n/locale-context.tsx';
 import type { MessageKey } from '../i18n/messages.ts';
+import { ContentPage } from '../pages/content-page.tsx';
+import { InsightsPage } from '../pages/insights-page.tsx';
+import { KnowledgePage } from '../pages/knowledge/knowledge-page.tsx';
+import { LearnPage } from '../pages/learn-page.tsx';
+import { AssistantPage } from '../pages/assistant-page.tsx';
+import { InboxPage } from '../pages/inbox-page.tsx';
 import { ModelsPage } from '../pages/models-page.tsx';
 import { NotBuiltPage } from '../pages/not-built-page.tsx';
 import { SettingsPage } from '../pages/settings-page.tsx';
@@ -17,12 +23,12 @@ interface Section {
 
 /** Every capability has its place in the menu from day one; the pages fill in as they are built. */
 export const SECTIONS: readonly Section[] = [
-  { path: '/assistant', label: 'nav.assistant', notBuilt: 'notBuilt.assistant' },
-  { path: '/inbox', label: 'nav.inbox', notBuilt: 'notBuilt.inbox' },
+  { path: '/assistant', label: 'nav.assistant' },
+  { path: '/inbox', label: 'nav.inbox' },
   { path: '/knowledge', label: 'nav.knowledge', notBuilt: 'notBuilt.knowledge' },
   { path: '/content', label: 'nav.content', notBuilt: 'notBuilt.content' },
   { path: '/insights', label: 'nav.insights', notBuilt: 'notBuilt.insights' },
-  { path: '/learn', label: 'nav.learn', notBuilt: 'notBuilt.learn' },
+  { path: '/learn', label: 'nav.learn' },
   { path: '/models', label: 'nav.models' },
   { path: '/settings', label: 'nav.settings' },
 ];
@@ -99,5 +105,11 @@ function Page({ section }: { section: Section | undefined }) {
   if (!section) return <NotBuiltPage title={t('app.name')} description="" />;
   if (section.path === '/models') return <ModelsPage />;
   if (section.path === '/settings') return <SettingsPage />;
+  if (section.path === '/learn') return <LearnPage />;
+  if (section.path === '/assistant') return <AssistantPage />;
+  if (section.path === '/inbox') return <InboxPage />;
+  if (section.path === '/content') return <ContentPage />;
+  if (section.path === '/knowledge') return <KnowledgePage />;
+  if (section.path === '/insights') return <InsightsPage />;
   return <NotBuiltPage title={t(section.label)} description={section.notBuilt ? t(section.notBuilt) : ''} />;
 }

@@ -1,3 +1,4 @@
+import { assistantMessages } from './capabilities/assistant.ts';
 import { contentMessages } from './capabilities/content.ts';
 import { insightsMessages } from './capabilities/insights.ts';
 import { knowledgeMessages } from './capabilities/knowledge.ts';
@@ -352,6 +353,7 @@ const coreMessages = {
 
 export const messages = {
   ...coreMessages,
+  ...assistantMessages,
   ...knowledgeMessages,
   ...insightsMessages,
   ...contentMessages,

@@ -42,16 +42,26 @@ function newestChange(folder: string): number {
   return newest;
 }
 
-/** Builds the app when dist/web is missing or older than web/, so the test never checks a stale build. */
+const WIDGET_ROOT = path.join(WEB_ROOT, 'widget');
+const BUILT_WIDGET = path.join(REPOSITORY_ROOT, 'dist', 'web', 'widget.js');
+
+/**
+ * Builds the app when dist/web is missing or older than web/, and the widget likewise, so that
+ * the test never checks a stale build. The app's build empties dist/web, so the widget follows it.
+ */
 export async function ensureBuilt(): Promise<void> {
-  if (existsSync(BUILT_INDEX) && statSync(BUILT_INDEX).mtimeMs >= newestChange(WEB_ROOT)) return;
+  const appFresh = existsSync(BUILT_INDEX) && statSync(BUILT_INDEX).mtimeMs >= newestChange(WEB_ROOT);
+  const widgetFresh =
+    appFresh && existsSync(BUILT_WIDGET) && statSync(BUILT_WIDGET).mtimeMs >= newestChange(WIDGET_ROOT);
+  if (appFresh && widgetFresh) return;
   const { build } = await import('vite');
   // Vitest sets NODE_ENV=test, under which Vite and the React plugin bundle React's development
   // build; the test should see what `npm run build` makes.
   const testEnvironment = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {
-    await build({ configFile: path.join(WEB_ROOT, 'vite.config.ts'), logLevel: 'warn' });
+    if (!appFresh) await build({ configFile: path.join(WEB_ROOT, 'vite.config.ts'), logLevel: 'warn' });
+    await build({ configFile: path.join(WIDGET_ROOT, 'vite.config.ts'), logLevel: 'warn' });
   } finally {
     process.env.NODE_ENV = testEnvironment;
   }

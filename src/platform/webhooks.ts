@@ -1,0 +1,81 @@
+/**
+ * Signed webhooks, the same way for every capability that tells another system about an event
+ * (a hand-over to a help desk, a text approved, a spike in complaints). Capabilities enqueue a
+ * durable job per delivery, so that a receiver that is down gets the event later through the
+ * job's retries, and call `deliverWebhook` from it.
+ *
+ * Signature, as Stripe and GitHub do it: `x-polett-signature: sha256=<hex>` is the HMAC-SHA256,
+ * keyed with the webhook's secret, of `<timestamp>.<body>`, and `x-polett-timestamp` is that
+ * timestamp in seconds. The receiver recomputes it, compares in constant time, and refuses old
+ * timestamps to stop replays. `x-polett-event-id` stays the same across retries, for deduplication.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { PolettError } from '../errors.js';
+
+export const WEBHOOK_MAX_ATTEMPTS = 6;
+const DELIVERY_TIMEOUT_MS = 10_000;
+
+export function signWebhookBody(secret: string, timestamp: number, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/** A new webhook secret, shown to the user once to configure the receiver. */
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64url')}`;
+}
+
+export interface WebhookDelivery {
+  url: string;
+  secret: string;
+  eventId: string;
+  /** The event, serialised once so that the signature covers exactly what is sent. */
+  body: string;
+  signal?: AbortSignal;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+/**
+ * Posts one event. Throws a retryable PolettError for a receiver that is down, slow, overloaded
+ * or failing (network errors, 408, 429, 5xx), and a final one for a receiver that refuses it.
+ */
+export async function deliverWebhook(delivery: WebhookDelivery): Promise<{ status: number }> {
+  const send = delivery.fetch ?? fetch;
+  const timestamp = Math.floor((delivery.now ?? Date.now)() / 1000);
+  const timeout = AbortSignal.timeout(DELIVERY_TIMEOUT_MS);
+  let response: Response;
+  try {
+    response = await send(delivery.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Polett-Webhook/1',
+        'x-polett-event-id': delivery.eventId,
+        'x-polett-timestamp': String(timestamp),
+        'x-polett-signature': signWebhookBody(delivery.secret, timestamp, delivery.body),
+      },
+      body: delivery.body,
+      signal: delivery.signal ? AbortSignal.any([delivery.signal, timeout]) : timeout,
+    });
+  } catch (error) {
+    throw webhookFailed(delivery.url, (error as Error).message, 502, error);
+  }
+  await response.body?.cancel();
+  if (!response.ok) {
+    const retryable = response.status >= 500 || response.status === 429 || response.status === 408;
+    throw webhookFailed(delivery.url, `HTTP ${response.status}`, retryable ? 502 : 400);
+  }
+  return { status: response.status };
+}
+
+function webhookFailed(url: string, detail: string, status: number, cause?: unknown): PolettError {
+  return new PolettError({
+    code: 'webhook_failed',
+    status,
+    message: {
+      sv: `Webhooken till ${url} svarade inte som väntat (${detail}); Polett försöker igen, kontrollera mottagaren.`,
+      en: `The webhook to ${url} did not answer as expected (${detail}); Polett tries again, check the receiver.`,
+    },
+    cause,
+  });
+}
