@@ -171,6 +171,22 @@ describe('the assistant with no model (tier 1)', () => {
     expect(built.scope.messages.list(id).map((stored) => stored.role)).toEqual(['customer']);
   });
 
+  it('keeps a summary of the older turns once the conversation is long', async () => {
+    const { id } = built.conversation();
+    for (const text of [
+      'Hur många dagar har jag öppet köp?',
+      'Hur lång är leveranstiden?',
+      'Skickar ni med PostNord?',
+      'Är returen kostnadsfri?',
+      'Vilken returetikett ska jag använda?',
+      'Hur lång tid tar leveransen inom Sverige?',
+    ])
+      await collect(respond(context.dependencies, built.scope, { conversationId: id, text }));
+    const conversation = built.scope.conversations.get(id)!;
+    expect(conversation.summary).toMatch(/^Kunden har frågat: Hur många dagar har jag öppet köp\?/);
+    expect(conversation.summarizedThrough).toBeGreaterThan(0);
+  });
+
   it('refuses empty, enormous and binary messages with one sentence, storing nothing', async () => {
     const { id } = built.conversation();
     for (const [text, code] of [
@@ -225,6 +241,16 @@ describe('prompt injection (tier 2 configured, so that a model would be called)'
       expect(message.text, text).toMatch(/Lindqvists Cykel AB/);
     }
     expect(calls()).toBe(before);
+  });
+
+  it('answers from the passages without a model once the day’s spend cap is reached', async () => {
+    const capped = built.scope.assistants.create({ name: 'Snål', dailySpendCap: 0 });
+    const { id } = built.scope.conversations.create({ assistantId: capped.id, visitorId: 'v' });
+    const { message } = answerOf(
+      await collect(respond(context.dependencies, built.scope, { conversationId: id, text: 'Hur lång är leveranstiden inom Sverige?' })),
+    );
+    expect(message.kind).toBe('faq');
+    expect(message.model).toBeNull();
   });
 
   it('answers through the chat model, streamed, and records the model and the usage', async () => {

@@ -11,9 +11,10 @@
  * 6. tier 2 (a chat model, within the daily spend cap): a grounded answer with citations,
  *    streamed; tier 1: the best passage(s) and their source, worded as such.
  */
-import { streamText } from 'ai';
+import type { LanguageModelV3Prompt, LanguageModelV3StreamPart } from '@ai-sdk/provider';
+import type { ModelMessage } from 'ai';
 import type { Locale } from '../errors.js';
-import { PolettError } from '../errors.js';
+import { PolettError, toPolettError } from '../errors.js';
 import type { KnowledgeSearcher, Passage } from '../knowledge/search-contract.js';
 import type { ModelRegistry } from '../models/index.js';
 import { detectLanguage } from '../text/index.js';
@@ -125,6 +126,33 @@ export function answerLanguage(
   // Norwegian and Danish readers read Swedish better than English.
   if (detected === 'no' || detected === 'da') return 'sv';
   return current ?? 'sv';
+}
+
+/** The prompt in the model specification's shape: system text, then text turns. */
+function toModelPrompt(system: string, messages: ModelMessage[]): LanguageModelV3Prompt {
+  return [
+    { role: 'system', content: system },
+    ...messages.map((message) =>
+      message.role === 'assistant'
+        ? { role: 'assistant' as const, content: [{ type: 'text' as const, text: String(message.content) }] }
+        : { role: 'user' as const, content: [{ type: 'text' as const, text: String(message.content) }] },
+    ),
+  ];
+}
+
+/** The text of a model stream, delta by delta; an error part ends it with Polett's one error. */
+async function* textDeltas(stream: ReadableStream<LanguageModelV3StreamPart>): AsyncGenerator<string> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      if (value.type === 'text-delta') yield value.delta;
+      else if (value.type === 'error') throw toPolettError(value.error);
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
 }
 
 function chatModelReady(models: ModelRegistry): boolean {
@@ -297,17 +325,18 @@ async function* respondToTurn(
   });
   let cost = 0;
   let modelName: string | null = null;
-  const result = streamText({
-    model: dependencies.models.languageModel({
-      task: 'chat',
-      workspaceId: scope.workspaceId,
-      onUsage: (entry) => {
-        cost += entry.cost ?? 0;
-        modelName = `${entry.provider}/${entry.model}`;
-      },
-    }),
-    system: prompt.system,
-    messages: prompt.messages,
+  const model = dependencies.models.languageModel({
+    task: 'chat',
+    workspaceId: scope.workspaceId,
+    onUsage: (entry) => {
+      cost += entry.cost ?? 0;
+      modelName = `${entry.provider}/${entry.model}`;
+    },
+  });
+  // The model's own stream, without streamText's layers: at hundreds of open conversations the
+  // per-delta cost of those layers is most of the process's work (bench/assistant-widget.ts).
+  const { stream } = await model.doStream({
+    prompt: toModelPrompt(prompt.system, prompt.messages),
     temperature: 0.2,
     maxOutputTokens: 400,
     ...(input.signal ? { abortSignal: input.signal } : {}),
@@ -318,7 +347,7 @@ async function* respondToTurn(
   let full = '';
   let released = 0;
   let abstained = false;
-  for await (const delta of result.textStream) {
+  for await (const delta of textDeltas(stream)) {
     full += delta;
     const trimmed = full.trimStart();
     if (released === 0 && ABSTAIN_SENTINEL.startsWith(trimmed.slice(0, ABSTAIN_SENTINEL.length))) {

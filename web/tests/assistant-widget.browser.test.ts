@@ -64,6 +64,37 @@ describe.skipIf(chromiumMissing)('the assistant widget on a company’s site', (
     });
     assistantId = assistant.id as string;
     await apiWrite('/curated-answers', { assistantId, question: 'Hur lång returrätt har ni?', answer: XSS_ANSWER });
+
+    // The company's own document, uploaded to Knowledge and indexed by its job.
+    const form = new FormData();
+    form.append(
+      'files',
+      new Blob(
+        [
+          '# Leveranser\n\n## Inom Sverige\n\nLeveranstiden är 2–4 arbetsdagar inom Sverige. Vi skickar med PostNord till ditt närmaste ombud.\n',
+        ],
+        { type: 'text/markdown' },
+      ),
+      'leveranser.md',
+    );
+    const upload = await fetch(`${polett.server.url}/api/workspaces/${polett.workspaceId}/knowledge/uploads`, {
+      method: 'POST',
+      headers: { cookie: polett.cookie, 'x-csrf-token': polett.csrfToken },
+      body: form,
+    });
+    if (upload.status !== 202) throw new Error(`upload: ${upload.status} ${await upload.text()}`);
+    const { source } = (await upload.json()) as { source: { id: string } };
+    for (let attempt = 0; ; attempt += 1) {
+      const response = await fetch(
+        `${polett.server.url}/api/workspaces/${polett.workspaceId}/knowledge/sources/${source.id}`,
+        { headers: { cookie: polett.cookie } },
+      );
+      const body = (await response.json()) as { source?: { status: string }; status?: string };
+      const status = body.source?.status ?? body.status;
+      if (status === 'ready') break;
+      if (attempt > 100) throw new Error(`the upload did not get indexed: ${JSON.stringify(body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   });
 
   afterAll(async () => {
@@ -99,6 +130,16 @@ describe.skipIf(chromiumMissing)('the assistant widget on a company’s site', (
     // The site's `button { display: none }` does not reach inside the widget.
     expect(await chat.getByRole('button', { name: 'Skicka' }).isVisible()).toBe(true);
     await screenshot(page, 'widget-01-answer');
+  });
+
+  it('answers from the company’s documents and cites the passage', async () => {
+    const { page } = polett;
+    const chat = page.getByRole('region', { name: 'Kundtjänst' });
+    await chat.getByRole('textbox').fill('Hur lång är leveranstiden inom Sverige?');
+    await chat.getByRole('button', { name: 'Skicka' }).click();
+    const answer = chat.locator('.message.assistant').last();
+    await answer.getByText('2–4 arbetsdagar').waitFor();
+    await expect(answer.locator('.sources').textContent()).resolves.toMatch(/Leveranser › Inom Sverige/);
   });
 
   it('shows a customer’s HTML as text', async () => {
