@@ -143,6 +143,20 @@ export class AssistantService {
     }
   }
 
+  /**
+   * Calls `listener` with each live event of one conversation until the returned function is
+   * called. Lighter than `subscribe` for a connection that mostly waits: an open widget holds one.
+   */
+  listen(conversationId: string, listener: (event: ConversationEvent) => void): () => void {
+    this.events.on(conversationId, listener);
+    return () => this.events.off(conversationId, listener);
+  }
+
+  /** How many live listeners a conversation has (for diagnostics, and the test that none leak). */
+  liveListeners(conversationId: string): number {
+    return this.events.listenerCount(conversationId);
+  }
+
   private publish(conversationId: string, event: ConversationEvent): void {
     this.events.emit(conversationId, event);
   }

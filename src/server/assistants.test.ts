@@ -36,6 +36,7 @@ let agent: ReturnType<typeof buildSession>;
 let viewer: ReturnType<typeof buildSession>;
 let assistantId: string;
 let webhookSecret: string;
+let service: AssistantService;
 let receiver: Server;
 const received: Received[] = [];
 let clock = Date.now();
@@ -69,7 +70,7 @@ beforeAll(async () => {
   owner = buildSession(platform, ownerUser);
   agent = buildSession(platform, agentUser);
   viewer = buildSession(platform, viewerUser);
-  const assistants = new AssistantService({
+  const assistants = (service = new AssistantService({
     database: polett.storage.database,
     models: polett.models,
     config: polett.config,
@@ -78,7 +79,7 @@ beforeAll(async () => {
     knowledge: () => passageSearcher(PASSAGES),
     companyName: () => 'Lindqvists Cykel AB',
     now: () => clock,
-  });
+  }));
   app = createApp({ ...polett, platform, assistants, now: () => clock });
   polett.startWorkers();
 });
@@ -353,6 +354,10 @@ describe('the hand-over to the Inbox', () => {
     });
     expect(((await closed.json()) as { status: string }).status).toBe('closed');
     controller.abort();
+    // The widget's page went away (the Node adapter cancels the body when the socket closes): its
+    // live listener goes with it.
+    await reader.cancel();
+    await waitFor(() => service.liveListeners(visitor.conversationId) === 0, { timeoutMs: 5_000 });
 
     // Two deliveries: the hand-over and the close, each signed over `<timestamp>.<body>`.
     const ours = () =>

@@ -8,7 +8,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Hono, type Context } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { validateCustomerText, type PublicAssistant } from '../../assistant/index.js';
 import type { AssistantService } from '../../assistant/service.js';
@@ -201,53 +200,84 @@ export function widgetRoutes(dependencies: { assistants: AssistantService; webRo
     validateCustomerText(body.text, assistant.maxMessageChars);
     assistants.takeMessageAllowance(context.get('visitor').visitorId, context.get('ip'));
     const locale = context.get('locale');
-    return streamSSE(context, async (stream) => {
-      try {
-        for await (const event of assistants.ask(assistant.workspaceId, conversation.id, body.text, context.req.raw.signal)) {
-          if (event.type === 'delta') await stream.writeSSE({ event: 'delta', data: JSON.stringify({ text: event.text }) });
-          if (event.type === 'question')
-            await stream.writeSSE({ event: 'question', data: JSON.stringify({ id: event.message.id }) });
-          if (event.type === 'answer') {
-            const { id, role, kind, text, citations, createdAt } = event.message;
-            await stream.writeSSE({
-              event: 'answer',
-              data: JSON.stringify({ message: { id, role, kind, text, citations, createdAt }, status: event.conversation.status }),
-            });
+    const events = assistants.ask(assistant.workspaceId, conversation.id, body.text, context.req.raw.signal);
+    const encoder = new TextEncoder();
+    const frame = (event: string, data: unknown) => encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    // A plain stream of server-sent events rather than a streaming helper: this is the hot path of
+    // hundreds of open conversations, and every layer per delta costs (bench/assistant-widget.ts).
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const next = await events.next();
+          if (next.done) {
+            controller.close();
+            return;
           }
+          const event = next.value;
+          if (event.type === 'delta') controller.enqueue(frame('delta', { text: event.text }));
+          else if (event.type === 'question') controller.enqueue(frame('question', { id: event.message.id }));
+          else if (event.type === 'answer') {
+            const { id, role, kind, text, citations, createdAt } = event.message;
+            controller.enqueue(
+              frame('answer', { message: { id, role, kind, text, citations, createdAt }, status: event.conversation.status }),
+            );
+          }
+          // Passages stay on the server: the customer sees the citations of the answer only.
+        } catch (error) {
+          const polettError = error instanceof PolettError ? error : undefined;
+          if (!polettError) console.error(error);
+          controller.enqueue(
+            frame('error', {
+              message:
+                polettError?.localized[locale] ??
+                (locale === 'sv'
+                  ? 'Något gick fel när svaret skrevs; försök igen eller be att få prata med en medarbetare.'
+                  : 'Something went wrong while writing the answer; try again or ask to talk to a colleague.'),
+            }),
+          );
+          controller.close();
         }
-      } catch (error) {
-        const polettError = error instanceof PolettError ? error : undefined;
-        if (!polettError) console.error(error);
-        await stream.writeSSE({
-          event: 'error',
-          data: JSON.stringify({
-            message:
-              polettError?.localized[locale] ??
-              (locale === 'sv'
-                ? 'Något gick fel när svaret skrevs; försök igen eller be att få prata med en medarbetare.'
-                : 'Something went wrong while writing the answer; try again or ask to talk to a colleague.'),
-          }),
-        });
-      }
+      },
+      async cancel() {
+        await events.return(undefined);
+      },
     });
+    context.header('content-type', 'text/event-stream; charset=utf-8');
+    context.header('cache-control', 'no-cache');
+    return context.body(stream);
   });
 
   api.get('/assistants/:assistantId/conversations/:conversationId/events', (context) => {
     const conversation = ownConversation(context);
-    return streamSSE(context, async (stream) => {
-      await stream.writeSSE({ event: 'ready', data: JSON.stringify({ status: conversation.status }) });
-      for await (const event of assistants.subscribe(conversation.id, context.req.raw.signal)) {
-        if (event.type === 'status') {
-          await stream.writeSSE({ event: 'status', data: JSON.stringify({ status: event.conversation.status }) });
-          continue;
-        }
-        // The customer sees agents' replies and status notes live; their own and the assistant's
-        // messages arrive on the message stream they sent.
-        if (event.message.role !== 'agent' && event.message.role !== 'system') continue;
-        const { id, role, kind, text, createdAt } = event.message;
-        await stream.writeSSE({ event: 'message', data: JSON.stringify({ id, role, kind, text, createdAt, citations: [] }) });
-      }
+    const encoder = new TextEncoder();
+    const frame = (event: string, data: unknown) =>
+      encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    let stopListening: (() => void) | undefined;
+    // A plain stream and a plain listener: an open widget keeps this connection for as long as the
+    // page is open, so what it holds is the memory of an idle conversation.
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(frame('ready', { status: conversation.status }));
+        stopListening = assistants.listen(conversation.id, (event) => {
+          if (event.type === 'status') {
+            controller.enqueue(frame('status', { status: event.conversation.status }));
+            return;
+          }
+          // The customer sees agents' replies and status notes live; their own and the assistant's
+          // messages arrive on the message stream they sent.
+          if (event.message.role !== 'agent' && event.message.role !== 'system') return;
+          const { id, role, kind, text, createdAt } = event.message;
+          controller.enqueue(frame('message', { id, role, kind, text, createdAt, citations: [] }));
+        });
+      },
+      // The Node adapter cancels the body when the connection closes: the widget's page went away.
+      cancel() {
+        stopListening?.();
+      },
     });
+    context.header('content-type', 'text/event-stream; charset=utf-8');
+    context.header('cache-control', 'no-cache');
+    return context.body(stream);
   });
 
   api.post('/assistants/:assistantId/conversations/:conversationId/handover', (context) => {
