@@ -111,3 +111,25 @@ describe('loadConfig', () => {
     expect(error.field).toBe('providers.openai.apiKey');
   });
 });
+
+describe('configuration errors in Swedish', () => {
+  it('says what was expected in Swedish too, not in zod’s English', () => {
+    const { dataDir, remove } = buildDataDir({
+      server: { rateLimit: { perIp: { requests: 5_000_000, windowSeconds: 60 } } },
+    } as never);
+    try {
+      let caught: unknown;
+      try {
+        loadConfig({ dataDir, env: {} });
+      } catch (error) {
+        caught = error;
+      }
+      const error = caught as PolettError;
+      expect(error.localized.sv).toMatch(/förväntat är: högst 1000000\.$/);
+      expect(error.localized.en).toMatch(/but expected: at most 1000000\.$/);
+      expect(error.localized.sv).not.toMatch(/Too big/);
+    } finally {
+      remove();
+    }
+  });
+});

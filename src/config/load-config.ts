@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { PolettError } from '../errors.js';
+import { PolettError, type LocalizedText } from '../errors.js';
 import { configSchema, type PolettConfig } from './schema.js';
 
 /** The configuration file's name inside the data folder. */
@@ -159,28 +159,54 @@ function configErrorFromIssues(
     status: 400,
     field: key,
     message: {
-      sv: `Konfigurationsnyckeln ${key} (från ${origin}) har värdet ${shownValue}, men förväntat är: ${expected}.`,
-      en: `The configuration key ${key} (from ${origin}) has the value ${shownValue}, but expected: ${expected}.`,
+      sv: `Konfigurationsnyckeln ${key} (från ${origin}) har värdet ${value === undefined ? 'inget' : shownValue}, men förväntat är: ${expected.sv}.`,
+      en: `The configuration key ${key} (from ${origin}) has the value ${shownValue}, but expected: ${expected.en}.`,
     },
     cause: error,
   });
 }
 
-/** What the key should hold, in words a person configuring Polett reads easily. */
-function describeExpectation(issue: z.core.$ZodIssue): string {
+const TYPE_NAMES: Record<string, LocalizedText> = {
+  object: { sv: 'ett objekt', en: 'an object' },
+  array: { sv: 'en lista', en: 'a list' },
+  string: { sv: 'en text', en: 'a string' },
+  number: { sv: 'ett tal', en: 'a number' },
+  boolean: { sv: 'true eller false', en: 'a boolean' },
+};
+
+/** What the key should hold, in words a person configuring Polett reads easily, in both languages. */
+function describeExpectation(issue: z.core.$ZodIssue): LocalizedText {
   switch (issue.code) {
     case 'unrecognized_keys':
-      return 'no such key (remove it or check its spelling)';
+      return {
+        sv: 'ingen sådan nyckel (ta bort den eller kontrollera stavningen)',
+        en: 'no such key (remove it or check its spelling)',
+      };
     case 'invalid_type':
-      return issue.expected === 'object'
-        ? 'an object'
-        : issue.expected === 'array'
-          ? 'a list'
-          : `a ${issue.expected}`;
-    case 'invalid_value':
-      return `one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
+      return TYPE_NAMES[issue.expected] ?? { sv: `typen ${issue.expected}`, en: `a ${issue.expected}` };
+    case 'invalid_value': {
+      const values = issue.values.map((value) => JSON.stringify(value)).join(', ');
+      return { sv: `en av ${values}`, en: `one of ${values}` };
+    }
+    case 'too_big': {
+      const limit = String(issue.maximum);
+      const unit = issue.origin === 'string' ? { sv: ' tecken', en: ' characters' } : { sv: '', en: '' };
+      return issue.inclusive
+        ? { sv: `högst ${limit}${unit.sv}`, en: `at most ${limit}${unit.en}` }
+        : { sv: `mindre än ${limit}${unit.sv}`, en: `less than ${limit}${unit.en}` };
+    }
+    case 'too_small': {
+      const limit = String(issue.minimum);
+      const unit = issue.origin === 'string' ? { sv: ' tecken', en: ' characters' } : { sv: '', en: '' };
+      return issue.inclusive
+        ? { sv: `minst ${limit}${unit.sv}`, en: `at least ${limit}${unit.en}` }
+        : { sv: `mer än ${limit}${unit.sv}`, en: `more than ${limit}${unit.en}` };
+    }
+    case 'invalid_format':
+      return { sv: `ett giltigt värde av formatet ${issue.format}`, en: `a valid ${issue.format}` };
     default:
-      return issue.message;
+      // zod's own sentence, in English: rare shapes that the cases above do not cover.
+      return { sv: issue.message, en: issue.message };
   }
 }
 
