@@ -20,7 +20,7 @@ export interface LocalGgufProviderOptions {
   gpu?: 'auto' | false;
   /** Tokens per sequence, capped at the model's training context. Default 4096. */
   contextSize?: number;
-  /** CPU threads per context. Default: every core the process may use. */
+  /** CPU threads per context. Default: every core the process may use but one. */
   threads?: number;
   /** Generations one model runs at once (sequences of one context); more requests wait in line. Default 1. */
   parallelSequences?: number;

@@ -86,9 +86,14 @@ function getSharedLlama(gpu: 'auto' | false): Promise<Llama> {
   return llama;
 }
 
-/** A best default for `threads`: the cores llama.cpp can use, never more (oversubscribed threads spin). */
+/**
+ * A best default for `threads`: every core but one. llama.cpp's threads spin while they wait, so
+ * a thread more than there are free cores slows generation many times over; Polett's own event
+ * loop (HTTP, SQLite, tokenising) needs a core too. On 2 cores, measured under load, one thread
+ * evaluated 64 tokens in 0.7 s where two took 3.9 s (bench/learn-forward.ts).
+ */
 export function defaultThreadCount(): number {
-  return Math.max(1, availableParallelism());
+  return Math.max(1, availableParallelism() - 1);
 }
 
 /** One loaded GGUF model and the contexts made for it so far. */
