@@ -195,6 +195,10 @@ const coreMessages = {
   'models.pullFailed': { sv: 'Hämtningen misslyckades: {message}', en: 'The pull failed: {message}' },
   'models.pullCancelled': { sv: 'Hämtningen avbröts.', en: 'The pull was cancelled.' },
   'usage.title': { sv: 'Användning', en: 'Usage' },
+  'usage.learnLink': {
+    sv: 'Vad är en token, och varför kostar svensk text fler? Se Lär dig.',
+    en: 'What is a token, and why does Swedish text take more? See Learn.',
+  },
   'usage.tokensPerDay': { sv: 'Tokens per dag', en: 'Tokens per day' },
   'usage.costPerDay': { sv: 'Kostnad per dag', en: 'Cost per day' },
   'usage.perTask': { sv: 'Per uppgift', en: 'Per task' },

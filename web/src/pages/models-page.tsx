@@ -7,6 +7,7 @@ import { JobProgress, type JobView } from '../components/job-progress.tsx';
 import { ModelSetup, useHealth } from '../components/model-setup.tsx';
 import { UsageChart, UsageTable } from '../components/usage-chart.tsx';
 import { useLocale } from '../i18n/locale-context.tsx';
+import { Link } from '../router.tsx';
 import { useSignedIn } from '../session.tsx';
 
 const USAGE_DAYS = 30;
@@ -236,6 +237,9 @@ export function ModelsPage() {
 
       <section className="card" aria-labelledby="usage-heading">
         <h2 id="usage-heading">{t('usage.title')}</h2>
+        <p>
+          <Link href="/learn">{t('usage.learnLink')}</Link>
+        </p>
         {usage === undefined ? <p>{t('app.loading')}</p> : null}
         {usage && 'missing' in usage ? <p>{t('usage.notAvailable')}</p> : null}
         {usage && 'error' in usage ? <Alert kind="error">{usage.error}</Alert> : null}
