@@ -134,6 +134,7 @@ export function createApp(dependencies: ServerDependencies) {
   app.use('/api/*', limits);
   app.use('/v1/*', limits);
   app.use('/widget/api/*', limits);
+  app.use('/hooks/*', limits);
   // Answers about accounts, keys and workspaces are personal: no browser or proxy may keep them.
   // Set before the route answers: a header added to a finished response makes Hono copy it.
   app.use('/api/*', async (context, next) => {

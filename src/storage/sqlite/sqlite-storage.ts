@@ -55,6 +55,10 @@ export class SqliteStorage implements Storage {
     this.database.pragma('synchronous = NORMAL');
     this.database.pragma('foreign_keys = ON');
     this.database.pragma('busy_timeout = 5000');
+    // 64 MB of page cache instead of SQLite's 2 MB: the indexes of a growing import (duplicate
+    // hashes of a million feedback rows, say) stop fitting in 2 MB long before the data is large,
+    // and every insert then reads pages from disk (an import of 300k rows: 44 s, with this 25 s).
+    this.database.pragma('cache_size = -65536');
     this.vectorVersion = loadVectorExtension(this.database);
     checkFullTextSearch(this.database);
     this.schemaVersion = migrate(this.database);
