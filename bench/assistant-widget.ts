@@ -61,25 +61,29 @@ function timeToFirstToken(
     const startedAt = performance.now();
     let seen = '';
     let firstAt: number | undefined;
-    const outgoing = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (response) => {
-      if (response.statusCode !== 200) {
-        response.resume();
-        reject(new Error(`HTTP ${response.statusCode}`));
-        return;
-      }
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        if (firstAt !== undefined) return;
-        seen += chunk;
-        if (isFirstToken(seen)) firstAt = performance.now();
-      });
-      response.on('end', () => {
-        if (firstAt === undefined) reject(new Error('the stream ended without a token'));
-        else if (/event: error/.test(seen)) reject(new Error('an error event'));
-        else resolve(firstAt - startedAt);
-      });
-      response.on('error', reject);
-    });
+    const outgoing = request(
+      url,
+      { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        if (response.statusCode !== 200) {
+          response.resume();
+          reject(new Error(`HTTP ${response.statusCode}`));
+          return;
+        }
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          if (firstAt !== undefined) return;
+          seen += chunk;
+          if (isFirstToken(seen)) firstAt = performance.now();
+        });
+        response.on('end', () => {
+          if (firstAt === undefined) reject(new Error('the stream ended without a token'));
+          else if (/event: error/.test(seen)) reject(new Error('an error event'));
+          else resolve(firstAt - startedAt);
+        });
+        response.on('error', reject);
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(body);
   });
@@ -113,14 +117,19 @@ interface Memory {
   heapUsed: number;
 }
 
-export async function runAssistantWidgetBenchmark(options: AssistantWidgetBenchmarkOptions = {}): Promise<BenchmarkReport> {
+export async function runAssistantWidgetBenchmark(
+  options: AssistantWidgetBenchmarkOptions = {},
+): Promise<BenchmarkReport> {
   const conversations = options.conversations ?? 500;
   const waves = options.waves ?? 1;
   const upstream = await startChildServer<{ url: string }>(UPSTREAM_ENTRY, { nodeOptions: ['--expose-gc'] });
   const polett = await startChildServer<WidgetServerReady>(POLETT_ENTRY, {
     arguments: [upstream.ready.url, MODEL],
     // POLETT_BENCH_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/x" profiles Polett's process.
-    nodeOptions: ['--expose-gc', ...(process.env.POLETT_BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [])],
+    nodeOptions: [
+      '--expose-gc',
+      ...(process.env.POLETT_BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
+    ],
   });
   const upstreamAgent = new Agent({ keepAlive: true, maxSockets: conversations });
   const polettAgent = new Agent({ keepAlive: true, maxSockets: conversations });
@@ -220,7 +229,10 @@ export async function runAssistantWidgetBenchmark(options: AssistantWidgetBenchm
           }),
       ),
     );
-    const idleSockets = Object.values(idleAgent.freeSockets).reduce((sum, list) => sum + (list?.length ?? 0), 0);
+    const idleSockets = Object.values(idleAgent.freeSockets).reduce(
+      (sum, list) => sum + (list?.length ?? 0),
+      0,
+    );
     const upstreamAfter = await json<Memory>(`${upstreamBase}/memory`);
     idleAgent.destroy();
 
@@ -232,7 +244,13 @@ export async function runAssistantWidgetBenchmark(options: AssistantWidgetBenchm
         p99(bestDirect!),
         bestDirect!.errors,
       ],
-      ['widget through Polett', conversations, median(bestPolett!.firstTokenMs), p99(bestPolett!), bestPolett!.errors],
+      [
+        'widget through Polett',
+        conversations,
+        median(bestPolett!.firstTokenMs),
+        p99(bestPolett!),
+        bestPolett!.errors,
+      ],
     ];
     const added = p99(bestPolett!) - p99(bestDirect!);
     const perConversation = (after: number, before: number) => (after - before) / conversations / 1024;

@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { questionSimilarity } from './question-text.js';
-import type { MessageRecord } from './schemas.js';
+import { STAFF_VISITOR_PREFIX, type MessageRecord } from './schemas.js';
 import type { AssistantScope } from './store.js';
 
 /** Two unanswered questions at least this similar are one group. */
@@ -58,12 +58,18 @@ function percentile(sorted: number[], share: number): number | null {
 function groupQuestions(questions: string[]): AssistantAnalytics['unanswered'] {
   const groups: Array<{ question: string; examples: string[] }> = [];
   for (const question of questions) {
-    const group = groups.find((candidate) => questionSimilarity(candidate.question, question) >= GROUP_SIMILARITY);
+    const group = groups.find(
+      (candidate) => questionSimilarity(candidate.question, question) >= GROUP_SIMILARITY,
+    );
     if (group) group.examples.push(question);
     else groups.push({ question, examples: [question] });
   }
   return groups
-    .map((group) => ({ question: group.question, count: group.examples.length, examples: group.examples.slice(0, 5) }))
+    .map((group) => ({
+      question: group.question,
+      count: group.examples.length,
+      examples: group.examples.slice(0, 5),
+    }))
     .sort((first, second) => second.count - first.count)
     .slice(0, 50);
 }
@@ -74,7 +80,10 @@ export function assistantAnalytics(
 ): AssistantAnalytics {
   const since = options.since.toISOString();
   const until = options.until.toISOString();
-  const conversations = scope.conversations.createdBetween(since, until, options.assistantId);
+  // Customers' conversations only: staff trying an assistant are not customers.
+  const conversations = scope.conversations
+    .createdBetween(since, until, options.assistantId)
+    .filter((conversation) => !conversation.visitorId.startsWith(STAFF_VISITOR_PREFIX));
   const messagesByConversation = new Map<string, MessageRecord[]>();
   for (const message of scope.messages.ofConversationsCreatedBetween(since, until, options.assistantId)) {
     const list = messagesByConversation.get(message.conversationId) ?? [];
@@ -83,7 +92,11 @@ export function assistantAnalytics(
   }
 
   const days = new Map<string, AssistantAnalytics['days'][number]>();
-  for (let day = new Date(since.slice(0, 10)); day.toISOString() < until; day = new Date(day.getTime() + 86_400_000)) {
+  for (
+    let day = new Date(since.slice(0, 10));
+    day.toISOString() < until;
+    day = new Date(day.getTime() + 86_400_000)
+  ) {
     const key = day.toISOString().slice(0, 10);
     days.set(key, { day: key, conversations: 0, answeredByAssistant: 0, handedOver: 0, abandoned: 0 });
   }
@@ -119,7 +132,8 @@ export function assistantAnalytics(
     messages.forEach((message, index) => {
       if (message.feedback === 1) thumbsUp += 1;
       if (message.feedback === -1) thumbsDown += 1;
-      if (message.role === 'assistant' && message.firstTokenMs !== null) firstTokens.push(message.firstTokenMs);
+      if (message.role === 'assistant' && message.firstTokenMs !== null)
+        firstTokens.push(message.firstTokenMs);
       if (message.cost !== null) {
         conversationCost += message.cost;
         hasCost = true;

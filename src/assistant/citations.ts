@@ -30,7 +30,8 @@ export function resolveCitations(text: string, passages: Passage[]): { text: str
       .split(',')
       .map((number) => Number(number.trim()))
       .filter((number) => number >= 1 && number <= passages.length);
-    for (const number of valid) if (!used.has(number)) used.set(number, citationOf(passages[number - 1]!, number));
+    for (const number of valid)
+      if (!used.has(number)) used.set(number, citationOf(passages[number - 1]!, number));
     return valid.length > 0 ? `[${valid.join(', ')}]` : '';
   });
   return { text: cleaned.replace(/ +([.,!?])/g, '$1').trim(), citations: [...used.values()] };

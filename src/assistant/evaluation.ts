@@ -34,7 +34,10 @@ export interface AssistantEvalOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export async function runAssistantEval(path: string, options: AssistantEvalOptions): Promise<AssistantEvalReport> {
+export async function runAssistantEval(
+  path: string,
+  options: AssistantEvalOptions,
+): Promise<AssistantEvalReport> {
   const questions = (await readEvalFile(path)).slice(0, options.limit ?? Number.POSITIVE_INFINITY);
   const answers = await readEvalAnswers(path);
   const scratch = await openScratchKnowledge();
@@ -75,7 +78,7 @@ export async function runAssistantEval(path: string, options: AssistantEvalOptio
         scope,
         { conversationId: conversation.id, text: question },
       )) {
-        if (event.type === "passages")
+        if (event.type === 'passages')
           for (const passage of event.passages) documentOfChunk.set(passage.chunkId, passage.documentId);
         last = event;
       }
@@ -83,7 +86,8 @@ export async function runAssistantEval(path: string, options: AssistantEvalOptio
         const { kind, citations } = last.message;
         kinds[kind] = (kinds[kind] ?? 0) + 1;
         if (kind === 'abstain') abstained += 1;
-        if (citations.some((citation) => wanted.has(documentOfChunk.get(citation.chunkId) ?? ''))) citedRight += 1;
+        if (citations.some((citation) => wanted.has(documentOfChunk.get(citation.chunkId) ?? '')))
+          citedRight += 1;
       }
       done += 1;
       options.onProgress?.(done, total);

@@ -5,7 +5,13 @@
  */
 export { openAssistantStore, assistantErrors } from './store.js';
 export type { AssistantScope, AssistantStore, NewMessage, PublicAssistant } from './store.js';
-export { respond, validateCustomerText, answerLanguage, messageErrors, CURATED_MATCH_THRESHOLD } from './respond.js';
+export {
+  respond,
+  validateCustomerText,
+  answerLanguage,
+  messageErrors,
+  CURATED_MATCH_THRESHOLD,
+} from './respond.js';
 export type { AssistantEvent, RespondDependencies, RespondInput } from './respond.js';
 export { buildAnswerPrompt, neutralizePassage, ABSTAIN_SENTINEL } from './prompt.js';
 export { resolveCitations } from './citations.js';

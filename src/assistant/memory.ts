@@ -19,7 +19,10 @@ export function extractiveSummary(messages: MessageRecord[], language: Locale): 
   const questions = messages.filter((message) => message.role === 'customer').map((message) => message.text);
   const unanswered = messages
     .map((message, index) => ({ message, question: messages[index - 1] }))
-    .filter(({ message }) => message.role === 'assistant' && (message.kind === 'abstain' || message.kind === 'handover'))
+    .filter(
+      ({ message }) =>
+        message.role === 'assistant' && (message.kind === 'abstain' || message.kind === 'handover'),
+    )
     .map(({ question }) => question?.text)
     .filter((text): text is string => text !== undefined);
   const clip = (text: string) => (text.length > 160 ? `${text.slice(0, 157)}…` : text);

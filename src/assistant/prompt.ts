@@ -47,7 +47,9 @@ export function neutralizePassage(text: string): string {
   const sentences = text.split(/(?<=[.!?])\s+|\n+/u);
   if (!sentences.some((sentence) => looksLikeSteering(sentence))) return text;
   return sentences
-    .map((sentence) => (looksLikeSteering(sentence) ? '[removed: text addressed to an AI assistant]' : sentence))
+    .map((sentence) =>
+      looksLikeSteering(sentence) ? '[removed: text addressed to an AI assistant]' : sentence,
+    )
     .join(' ');
 }
 
@@ -78,13 +80,14 @@ export function buildAnswerPrompt(input: AnswerPromptInput): AnswerPrompt {
       ? `5. Do not talk about: ${assistant.boundaries.join('; ')}. If asked, say briefly that you cannot help with that and offer a person.`
       : '',
     `6. Answer in ${LANGUAGE_NAMES[input.language]}, briefly and warmly, as a helpful person at the company would.`,
-    input.summary ? `\nEarlier in this conversation (a summary): ${input.summary}` : '',
   ]
     .filter((line) => line !== '')
     .join('\n');
 
   const recent = input.history
-    .filter((message) => message.role === 'customer' || message.role === 'assistant' || message.role === 'agent')
+    .filter(
+      (message) => message.role === 'customer' || message.role === 'assistant' || message.role === 'agent',
+    )
     .slice(-RECENT_MESSAGES);
   const messages: ModelMessage[] = recent.map((message) =>
     message.role === 'customer'
@@ -95,9 +98,15 @@ export function buildAnswerPrompt(input: AnswerPromptInput): AnswerPrompt {
     input.passages.length > 0
       ? input.passages.map((passage, index) => sourceLine(passage, index, fence)).join('\n\n')
       : '(no passages)';
+  // The summary is made of the customer's own words (verbatim when extractive): data, so fenced,
+  // never part of the system message.
+  const summary = input.summary
+    ? [`<<<${fence} SUMMARY OF EARLIER TURNS`, unfenced(input.summary, fence), `${fence}>>>`, '']
+    : [];
   messages.push({
     role: 'user',
     content: [
+      ...summary,
       `<<<${fence} SOURCES`,
       sources,
       `${fence}>>>`,

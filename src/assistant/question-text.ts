@@ -118,7 +118,10 @@ const STEERING_ATTEMPTS = [
   // Other customers' data.
   /\b(other|previous|all)\s+(customers?|users?|conversations?)\b.{0,40}\b(data|messages?|conversations?|details|e-?mails?|orders?)\b/iu,
   /\b(data|messages?|conversations?|details|e-?mails?|e-?mail\s+addresses|addresses|orders?|names|phone\s+numbers)\b.{0,30}\b(other|previous|all)\s+(customers?|users?|visitors?)\b/iu,
-  /\b(andra|tidigare|alla)\s+(kunders?|användares?|besökares?|konversationer)\b/iu,
+  // As in English, only together with what would be theirs: "brukar andra kunder köpa hjälm?" is
+  // an ordinary question. Letter lookarounds rather than \b, which knows no å, ä or ö.
+  /(?<![\p{L}\p{N}])(andra|tidigare|alla)\s+(kund(er|ers|erna|ernas)?|användar(e|es|na|nas)|besökar(e|es|na|nas)|konversationer|chattar)(?![\p{L}\p{N}]).{0,40}(?<![\p{L}\p{N}])(uppgifter\p{L}*|data|meddelanden\p{L}*|konversation\p{L}*|chatt\p{L}*|adress\p{L}*|e-?post\p{L}*|mejl\p{L}*|namn\p{L}*|telefonnummer\p{L}*|personnummer\p{L}*|beställning\p{L}*|order\p{L}*|kontaktuppgifter\p{L}*|frågat|frågade|skrivit|skrev|sagt|berättat|chattat)(?![\p{L}\p{N}])/iu,
+  /(?<![\p{L}\p{N}])(uppgifter\p{L}*|data|meddelanden\p{L}*|konversationer\p{L}*|adress\p{L}*|e-?postadress\p{L}*|mejladress\p{L}*|namn\p{L}*|telefonnummer\p{L}*|personnummer\p{L}*|beställningar\p{L}*|kontaktuppgifter\p{L}*)(?![\p{L}\p{N}]).{0,30}(?<![\p{L}\p{N}])(om|från|till|för|på)\s+(andra|tidigare|alla)\s+(kund\p{L}*|användar\p{L}*|besökar\p{L}*)/iu,
 ];
 
 /** Whether a customer message tries to steer the assistant away from its role or its data. */

@@ -29,10 +29,6 @@ const REPLIES = {
     sv: 'Jag kopplar dig till en medarbetare. Skriv gärna vad det gäller så länge; svaret kommer här i chatten.',
     en: 'I am connecting you with a colleague. Feel free to describe your question in the meantime; the answer will appear here in the chat.',
   },
-  waitingForPerson: {
-    sv: 'Tack! En medarbetare har fått ditt meddelande och svarar här.',
-    en: 'Thank you! A colleague has your message and will answer here.',
-  },
   refusal: {
     sv: 'Det kan jag tyvärr inte hjälpa till med. Jag svarar på frågor om {company} utifrån våra egna dokument – vad vill du veta?',
     en: 'I am afraid I cannot help with that. I answer questions about {company} from our own documents – what would you like to know?',
@@ -50,5 +46,8 @@ const REPLIES = {
 export type ReplyKey = keyof typeof REPLIES;
 
 export function reply(key: ReplyKey, locale: Locale, values: Record<string, string> = {}): string {
-  return REPLIES[key][locale].replace(/\{(\w+)\}/g, (placeholder, name: string) => values[name] ?? placeholder);
+  return REPLIES[key][locale].replace(
+    /\{(\w+)\}/g,
+    (placeholder, name: string) => values[name] ?? placeholder,
+  );
 }

@@ -40,7 +40,10 @@ function answerOf(events: AssistantEvent[]) {
   return last;
 }
 
-function setUp(config: Parameters<typeof buildPolett>[0] = {}, searcher: KnowledgeSearcher = passageSearcher(PASSAGES)) {
+function setUp(
+  config: Parameters<typeof buildPolett>[0] = {},
+  searcher: KnowledgeSearcher = passageSearcher(PASSAGES),
+) {
   const polett = buildPolett(config);
   const store = openAssistantStore(polett.storage.database);
   const handedOver: ConversationRecord[] = [];
@@ -63,7 +66,8 @@ async function workspaceWithAssistant(
   const workspace = buildWorkspace(platform, { owner, name: 'Lindqvists Cykel AB' });
   const scope = store.forWorkspace(workspace.id);
   const assistant = scope.assistants.create(settings);
-  const conversation = () => scope.conversations.create({ assistantId: assistant.id, visitorId: 'visitor-1' });
+  const conversation = () =>
+    scope.conversations.create({ assistantId: assistant.id, visitorId: 'visitor-1' });
   return { scope, assistant, conversation };
 }
 
@@ -80,7 +84,10 @@ describe('the assistant with no model (tier 1)', () => {
   it('answers with the best passage, worded as such, and cites it', async () => {
     const { id } = built.conversation();
     const events = await collect(
-      respond(context.dependencies, built.scope, { conversationId: id, text: 'Hur många dagar har jag på mig att göra en retur?' }),
+      respond(context.dependencies, built.scope, {
+        conversationId: id,
+        text: 'Hur många dagar har jag på mig att göra en retur?',
+      }),
     );
     const { message, conversation } = answerOf(events);
     expect(message.kind).toBe('faq');
@@ -119,7 +126,10 @@ describe('the assistant with no model (tier 1)', () => {
     const before = context.handedOver.length;
     const { message, conversation } = answerOf(
       await collect(
-        respond(context.dependencies, built.scope, { conversationId: id, text: 'Säljer ni presentkort till elcyklar?' }),
+        respond(context.dependencies, built.scope, {
+          conversationId: id,
+          text: 'Säljer ni presentkort till elcyklar?',
+        }),
       ),
     );
     expect(message.kind).toBe('abstain');
@@ -155,7 +165,9 @@ describe('the assistant with no model (tier 1)', () => {
     });
     const { id } = built.conversation();
     const { message } = answerOf(
-      await collect(respond(context.dependencies, built.scope, { conversationId: id, text: 'Hur lång returrätt?' })),
+      await collect(
+        respond(context.dependencies, built.scope, { conversationId: id, text: 'Hur lång returrätt?' }),
+      ),
     );
     expect(message.kind).toBe('curated');
     expect(message.text).toBe('Du har alltid 60 dagars returrätt hos oss, även på rea.');
@@ -194,7 +206,9 @@ describe('the assistant with no model (tier 1)', () => {
       ['a'.repeat(5_000), 'message_too_long'],
       ['PK\u0003\u0004\u0000\u0000binary', 'message_not_text'],
     ] as const) {
-      await expect(collect(respond(context.dependencies, built.scope, { conversationId: id, text }))).rejects.toMatchObject({
+      await expect(
+        collect(respond(context.dependencies, built.scope, { conversationId: id, text })),
+      ).rejects.toMatchObject({
         code,
       });
     }
@@ -236,7 +250,9 @@ describe('prompt injection (tier 2 configured, so that a model would be called)'
     const before = calls();
     for (const text of ATTEMPTS) {
       const { id } = built.conversation();
-      const { message } = answerOf(await collect(respond(context.dependencies, built.scope, { conversationId: id, text })));
+      const { message } = answerOf(
+        await collect(respond(context.dependencies, built.scope, { conversationId: id, text })),
+      );
       expect(message.kind, text).toBe('refusal');
       expect(message.text, text).toMatch(/Lindqvists Cykel AB/);
     }
@@ -247,7 +263,12 @@ describe('prompt injection (tier 2 configured, so that a model would be called)'
     const capped = built.scope.assistants.create({ name: 'Snål', dailySpendCap: 0 });
     const { id } = built.scope.conversations.create({ assistantId: capped.id, visitorId: 'v' });
     const { message } = answerOf(
-      await collect(respond(context.dependencies, built.scope, { conversationId: id, text: 'Hur lång är leveranstiden inom Sverige?' })),
+      await collect(
+        respond(context.dependencies, built.scope, {
+          conversationId: id,
+          text: 'Hur lång är leveranstiden inom Sverige?',
+        }),
+      ),
     );
     expect(message.kind).toBe('faq');
     expect(message.model).toBeNull();
@@ -256,7 +277,10 @@ describe('prompt injection (tier 2 configured, so that a model would be called)'
   it('answers through the chat model, streamed, and records the model and the usage', async () => {
     const { id } = built.conversation();
     const events = await collect(
-      respond(context.dependencies, built.scope, { conversationId: id, text: 'Hur lång är leveranstiden inom Sverige?' }),
+      respond(context.dependencies, built.scope, {
+        conversationId: id,
+        text: 'Hur lång är leveranstiden inom Sverige?',
+      }),
     );
     const { message } = answerOf(events);
     // The tiny model's weights are random: the answer is noise without citations, so it is either

@@ -167,12 +167,17 @@ function faqAnswer(
 ): { text: string; citations: Citation[] } {
   const [best, ...rest] = passages;
   const second = rest.find(
-    (candidate) => candidate.coverage >= threshold && candidate.passage.documentId !== best!.passage.documentId,
+    (candidate) =>
+      candidate.coverage >= threshold && candidate.passage.documentId !== best!.passage.documentId,
   );
-  const parts = [`${reply('faqIntro', language, { title: best!.passage.title })}\n\n${best!.passage.text} [1]`];
+  const parts = [
+    `${reply('faqIntro', language, { title: best!.passage.title })}\n\n${best!.passage.text} [1]`,
+  ];
   const citations = [citationOf(best!.passage, 1)];
   if (second) {
-    parts.push(`${reply('faqAlso', language, { title: second.passage.title })}\n\n${second.passage.text} [2]`);
+    parts.push(
+      `${reply('faqAlso', language, { title: second.passage.title })}\n\n${second.passage.text} [2]`,
+    );
     citations.push(citationOf(second.passage, 2));
   }
   parts.push(reply('faqOffer', language));
@@ -205,20 +210,33 @@ async function* respondToTurn(
 ): AsyncGenerator<AssistantEvent> {
   const startedAt = performance.now();
   let conversation = scope.conversations.get(input.conversationId);
-  if (!conversation) throw new PolettError({ code: 'conversation_not_found', status: 404, field: 'conversationId', message: {
-    sv: 'Konversationen finns inte; starta en ny.',
-    en: 'The conversation does not exist; start a new one.',
-  } });
+  if (!conversation)
+    throw new PolettError({
+      code: 'conversation_not_found',
+      status: 404,
+      field: 'conversationId',
+      message: {
+        sv: 'Konversationen finns inte; starta en ny.',
+        en: 'The conversation does not exist; start a new one.',
+      },
+    });
   const assistant = scope.assistants.get(conversation.assistantId);
-  if (!assistant) throw new PolettError({ code: 'assistant_not_found', status: 404, field: 'assistantId', message: {
-    sv: 'Assistenten finns inte längre; ladda om sidan.',
-    en: 'The assistant no longer exists; reload the page.',
-  } });
+  if (!assistant)
+    throw new PolettError({
+      code: 'assistant_not_found',
+      status: 404,
+      field: 'assistantId',
+      message: {
+        sv: 'Assistenten finns inte längre; ladda om sidan.',
+        en: 'The assistant no longer exists; reload the page.',
+      },
+    });
   const text = validateCustomerText(input.text, assistant.maxMessageChars);
   const history = scope.messages.list(conversation.id);
   const language = answerLanguage(assistant, conversation, text);
   if (conversation.language !== language) scope.conversations.setLanguage(conversation.id, language);
-  if (conversation.status === 'closed') conversation = scope.conversations.setStatus(conversation.id, 'assistant');
+  if (conversation.status === 'closed')
+    conversation = scope.conversations.setStatus(conversation.id, 'assistant');
 
   const question = scope.messages.append(conversation.id, { role: 'customer', kind: 'question', text });
   yield { type: 'question', message: question };

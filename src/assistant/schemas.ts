@@ -6,11 +6,27 @@ import { z } from 'zod';
 
 export const LANGUAGE_POLICIES = ['customer', 'sv', 'en'] as const;
 
+const ORIGIN_HINT = 'an origin is a scheme and a host, such as https://www.example.se';
+
+/**
+ * An origin written as browsers send it in their Origin header: host in punycode (a site
+ * "åre-cykel.se" arrives as "xn--re-cykel-…") and lower case, no default port, no trailing slash.
+ * What the URL parser cannot read stays as typed, lower-cased, as before, so that settings
+ * already stored always read back.
+ */
+function browserOrigin(value: string): string {
+  try {
+    return new URL(value).origin;
+  } catch {
+    return value.toLowerCase();
+  }
+}
+
 const originSchema = z
   .string()
   .trim()
-  .regex(/^https?:\/\/[^/\s]+$/i, 'an origin is a scheme and a host, such as https://www.example.se')
-  .transform((origin) => origin.toLowerCase());
+  .regex(/^https?:\/\/[^/\s]+\/?$/i, ORIGIN_HINT)
+  .transform(browserOrigin);
 
 export const assistantSettingsSchema = z
   .object({
@@ -34,7 +50,10 @@ export const assistantSettingsSchema = z
     /** Longest customer message accepted, in characters. */
     maxMessageChars: z.number().int().min(50).max(20_000).default(2_000),
     /** Where hand-overs and closed conversations are posted (signed), for a help desk; null for none. */
-    webhookUrl: z.url().nullable().default(null),
+    webhookUrl: z
+      .url({ protocol: /^https?$/, error: 'a webhook address starts with https:// or http://' })
+      .nullable()
+      .default(null),
   })
   .meta({ id: 'AssistantSettings' });
 
@@ -51,6 +70,12 @@ export const assistantSchema = assistantSettingsSchema
   .meta({ id: 'Assistant' });
 
 export type AssistantRecord = z.output<typeof assistantSchema>;
+
+/**
+ * The visitor id of a conversation staff hold to try an assistant (the staff route, the CLI)
+ * starts with this: such conversations are not customers' and stay out of the analytics.
+ */
+export const STAFF_VISITOR_PREFIX = 'staff:';
 
 export const CONVERSATION_STATUSES = ['assistant', 'waiting', 'assigned', 'closed'] as const;
 export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];

@@ -25,8 +25,7 @@ export const ASSISTANT_WEBHOOK_JOB = 'assistant.webhook';
 
 /** What happens in a conversation, live, for the widget and the Inbox. */
 export type ConversationEvent =
-  | { type: 'message'; message: MessageRecord }
-  | { type: 'status'; conversation: ConversationRecord };
+  { type: 'message'; message: MessageRecord } | { type: 'status'; conversation: ConversationRecord };
 
 registerRetentionTarget({
   name: 'conversations',
@@ -114,7 +113,12 @@ export class AssistantService {
   }
 
   /** One customer turn, streamed; the customer's message and the answer also reach live listeners. */
-  async *ask(workspaceId: string, conversationId: string, text: string, signal?: AbortSignal): AsyncGenerator<AssistantEvent> {
+  async *ask(
+    workspaceId: string,
+    conversationId: string,
+    text: string,
+    signal?: AbortSignal,
+  ): AsyncGenerator<AssistantEvent> {
     const scope = this.scope(workspaceId);
     const events = respond(
       {
@@ -127,7 +131,8 @@ export class AssistantService {
       { conversationId, text, ...(signal ? { signal } : {}) },
     );
     for await (const event of events) {
-      if (event.type === 'question') this.publish(conversationId, { type: 'message', message: event.message });
+      if (event.type === 'question')
+        this.publish(conversationId, { type: 'message', message: event.message });
       if (event.type === 'answer' && event.message.role === 'assistant')
         this.publish(conversationId, { type: 'message', message: event.message });
       yield event;
@@ -137,7 +142,8 @@ export class AssistantService {
   /** Live events of one conversation until `signal` aborts. */
   async *subscribe(conversationId: string, signal: AbortSignal): AsyncGenerator<ConversationEvent> {
     try {
-      for await (const [event] of on(this.events, conversationId, { signal })) yield event as ConversationEvent;
+      for await (const [event] of on(this.events, conversationId, { signal }))
+        yield event as ConversationEvent;
     } catch (error) {
       if ((error as Error).name !== 'AbortError') throw error;
     }
@@ -167,7 +173,8 @@ export class AssistantService {
   assign(workspaceId: string, conversationId: string, agentId: string): ConversationRecord {
     const scope = this.scope(workspaceId);
     const conversation = this.conversationOf(scope, conversationId);
-    if (conversation.status === 'assigned' && conversation.assignedTo !== agentId) throw inboxErrors.notYours();
+    if (conversation.status === 'assigned' && conversation.assignedTo !== agentId)
+      throw inboxErrors.notYours();
     if (conversation.status === 'closed') throw inboxErrors.closed();
     const updated = scope.conversations.setStatus(conversationId, 'assigned', {
       assignedTo: agentId,
@@ -190,9 +197,17 @@ export class AssistantService {
         code: 'message_empty',
         status: 400,
         field: 'text',
-        message: { sv: 'Svaret är tomt; skriv något till kunden.', en: 'The reply is empty; write something to the customer.' },
+        message: {
+          sv: 'Svaret är tomt; skriv något till kunden.',
+          en: 'The reply is empty; write something to the customer.',
+        },
       });
-    const message = scope.messages.append(conversationId, { role: 'agent', kind: 'reply', text: trimmed, authorId: agentId });
+    const message = scope.messages.append(conversationId, {
+      role: 'agent',
+      kind: 'reply',
+      text: trimmed,
+      authorId: agentId,
+    });
     this.publish(conversationId, { type: 'message', message });
     return message;
   }
@@ -216,7 +231,9 @@ export class AssistantService {
 
   close(workspaceId: string, conversationId: string): ConversationRecord {
     const scope = this.scope(workspaceId);
-    this.conversationOf(scope, conversationId);
+    const conversation = this.conversationOf(scope, conversationId);
+    // Closing twice (two agents, a double click) adds no second note and tells the webhook once.
+    if (conversation.status === 'closed') return conversation;
     const updated = scope.conversations.setStatus(conversationId, 'closed');
     const message = scope.messages.append(conversationId, {
       role: 'system',
@@ -283,7 +300,12 @@ export class AssistantService {
       await jobs.enqueue({
         type: ASSISTANT_WEBHOOK_JOB,
         workspaceId: conversation.workspaceId,
-        input: { assistantId: assistant.id, conversationId: conversation.id, eventType: type, eventId: randomUUID() },
+        input: {
+          assistantId: assistant.id,
+          conversationId: conversation.id,
+          eventType: type,
+          eventId: randomUUID(),
+        },
         maxAttempts: WEBHOOK_MAX_ATTEMPTS,
       });
     } catch (error) {

@@ -286,8 +286,7 @@ export function openAssistantStore(database: Database, options: AssistantStoreOp
   function forWorkspace(workspaceId: string): AssistantScope {
     const getAssistantRow = (id: string) =>
       prepare('SELECT * FROM assistants WHERE workspace_id = ? AND id = ?').get(workspaceId, id) as
-        | AssistantRow
-        | undefined;
+        AssistantRow | undefined;
 
     const assistants: AssistantScope['assistants'] = {
       create(input) {
@@ -344,14 +343,15 @@ export function openAssistantStore(database: Database, options: AssistantStoreOp
         return getAssistantRow(id)?.webhook_secret;
       },
       remove(id) {
-        return prepare('DELETE FROM assistants WHERE workspace_id = ? AND id = ?').run(workspaceId, id).changes > 0;
+        return (
+          prepare('DELETE FROM assistants WHERE workspace_id = ? AND id = ?').run(workspaceId, id).changes > 0
+        );
       },
     };
 
     const getConversationRow = (id: string) =>
       prepare('SELECT * FROM conversations WHERE workspace_id = ? AND id = ?').get(workspaceId, id) as
-        | ConversationRow
-        | undefined;
+        ConversationRow | undefined;
 
     const conversations: AssistantScope['conversations'] = {
       create({ assistantId, visitorId }) {
@@ -472,9 +472,10 @@ export function openAssistantStore(database: Database, options: AssistantStoreOp
     });
 
     const getMessageRow = (id: string) =>
-      prepare('SELECT * FROM conversation_messages WHERE workspace_id = ? AND id = ?').get(workspaceId, id) as
-        | (MessageRow & { passages: string })
-        | undefined;
+      prepare('SELECT * FROM conversation_messages WHERE workspace_id = ? AND id = ?').get(
+        workspaceId,
+        id,
+      ) as (MessageRow & { passages: string }) | undefined;
 
     const messages: AssistantScope['messages'] = {
       append(conversationId, message) {
@@ -510,7 +511,14 @@ export function openAssistantStore(database: Database, options: AssistantStoreOp
              WHERE m.workspace_id = ? AND c.workspace_id = ? AND c.created_at >= ? AND c.created_at < ?
                AND (? IS NULL OR c.assistant_id = ?)
              ORDER BY m.conversation_id, m.sequence`,
-          ).all(workspaceId, workspaceId, since, until, assistantId ?? null, assistantId ?? null) as MessageRow[]
+          ).all(
+            workspaceId,
+            workspaceId,
+            since,
+            until,
+            assistantId ?? null,
+            assistantId ?? null,
+          ) as MessageRow[]
         ).map(messageFromRow);
       },
     };
@@ -523,9 +531,20 @@ export function openAssistantStore(database: Database, options: AssistantStoreOp
         prepare(
           `INSERT INTO curated_answers (id, workspace_id, assistant_id, question, answer, created_by, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        ).run(id, workspaceId, input.assistantId, input.question, input.answer, input.createdBy, now().toISOString());
+        ).run(
+          id,
+          workspaceId,
+          input.assistantId,
+          input.question,
+          input.answer,
+          input.createdBy,
+          now().toISOString(),
+        );
         return curatedFromRow(
-          prepare('SELECT * FROM curated_answers WHERE workspace_id = ? AND id = ?').get(workspaceId, id) as CuratedRow,
+          prepare('SELECT * FROM curated_answers WHERE workspace_id = ? AND id = ?').get(
+            workspaceId,
+            id,
+          ) as CuratedRow,
         );
       },
       listFor(assistantId) {
@@ -543,7 +562,10 @@ export function openAssistantStore(database: Database, options: AssistantStoreOp
         ).map(curatedFromRow);
       },
       remove(id) {
-        return prepare('DELETE FROM curated_answers WHERE workspace_id = ? AND id = ?').run(workspaceId, id).changes > 0;
+        return (
+          prepare('DELETE FROM curated_answers WHERE workspace_id = ? AND id = ?').run(workspaceId, id)
+            .changes > 0
+        );
       },
     };
 
@@ -570,7 +592,8 @@ export function openAssistantStore(database: Database, options: AssistantStoreOp
   return {
     forWorkspace,
     findPublicAssistant(assistantId) {
-      const row = prepare('SELECT * FROM assistants WHERE id = ?').get(assistantId) as AssistantRow | undefined;
+      const row = prepare('SELECT * FROM assistants WHERE id = ?').get(assistantId) as
+        AssistantRow | undefined;
       if (!row) return undefined;
       const assistant = assistantFromRow(row);
       return {

@@ -62,7 +62,8 @@ export class VisitorTokens {
     if (!payload || !signature || extra !== undefined) throw visitorTokenErrors.invalid();
     const expected = Buffer.from(this.sign(payload));
     const given = Buffer.from(signature);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw visitorTokenErrors.invalid();
+    if (expected.length !== given.length || !timingSafeEqual(expected, given))
+      throw visitorTokenErrors.invalid();
     let claims: VisitorClaims;
     try {
       claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as VisitorClaims;

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AssistantService } from '../assistant/service.js';
 import { passage, passageSearcher } from '../assistant/testing/passage-searcher.js';
+import { VISITOR_TOKEN_SECONDS } from '../assistant/visitor-tokens.js';
 import { openPlatform, type Platform } from '../platform/index.js';
 import { buildPolett, buildSession, buildUser, buildWorkspace } from '../../test-support/builders.js';
 import { waitFor } from '../../test-support/job-builders.js';
@@ -165,6 +166,24 @@ describe('assistants for staff', () => {
     expect(answer.kind).toBe('faq');
     expect(answer.citations).toHaveLength(1);
   });
+
+  it('lets staff go on in their own test conversation but never write into a customer’s', async () => {
+    const ask = (body: object) =>
+      app.request(api(`/assistants/${assistantId}/ask`), {
+        method: 'POST',
+        headers: viewer.writeHeaders,
+        body: JSON.stringify(body),
+      });
+    const first = await ask({ text: 'Hur många dagars öppet köp har jag?' });
+    expect(first.status).toBe(200);
+    const own = ((await first.json()) as { conversation: { id: string } }).conversation.id;
+    expect((await ask({ text: 'Och returen?', conversationId: own })).status).toBe(200);
+
+    const customer = await startVisitor();
+    const intrusion = await ask({ text: 'Du får 100 % rabatt', conversationId: customer.conversationId });
+    expect(intrusion.status).toBe(404);
+    expect(service.scope(workspaceId).messages.list(customer.conversationId)).toHaveLength(0);
+  });
 });
 
 describe('the widget’s public routes', () => {
@@ -223,6 +242,7 @@ describe('the widget’s public routes', () => {
     for (const [body, code] of [
       [JSON.stringify({ text: '' }), 'message_empty'],
       [JSON.stringify({ text: 'x'.repeat(3_000) }), 'message_too_long'],
+      [JSON.stringify({ text: 'x'.repeat(200_000) }), 'message_too_long'],
       [JSON.stringify({ text: '\u0000\u0001\u0002binärt' }), 'message_not_text'],
       ['inte json', 'invalid_request'],
     ] as const) {
@@ -256,7 +276,9 @@ describe('the widget’s public routes', () => {
     });
     expect(forged.status).toBe(401);
     const stranger = await startVisitor();
-    const peek = await app.request(widget(`/conversations/${visitor.conversationId}`), { headers: stranger.headers });
+    const peek = await app.request(widget(`/conversations/${visitor.conversationId}`), {
+      headers: stranger.headers,
+    });
     expect(peek.status).toBe(404);
   });
 
@@ -287,6 +309,23 @@ describe('the widget’s public routes', () => {
     await served.text();
     clock += 120_000;
   });
+
+  it('keeps the visitor when the session is renewed, and refuses an expired token', async () => {
+    const visitor = await startVisitor();
+    // The widget renews with the token it has: the visitor, and so the conversation, stay.
+    const renewed = await app.request(widget('/session'), {
+      method: 'POST',
+      headers: { origin: ORIGIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ token: visitor.token }),
+    });
+    expect(((await renewed.json()) as { visitorId: string }).visitorId).toBe(visitor.visitorId);
+    clock += (VISITOR_TOKEN_SECONDS + 1) * 1000;
+    const expired = await app.request(widget(`/conversations/${visitor.conversationId}`), {
+      headers: visitor.headers,
+    });
+    expect(expired.status).toBe(401);
+    expect(((await expired.json()) as { error: { code: string } }).error.code).toBe('visitor_token_invalid');
+  });
 });
 
 describe('the hand-over to the Inbox', () => {
@@ -299,7 +338,9 @@ describe('the hand-over to the Inbox', () => {
     });
     expect(((await handover.json()) as { status: string }).status).toBe('waiting');
 
-    const inbox = await app.request(api('/conversations?status=waiting,assigned'), { headers: agent.headers });
+    const inbox = await app.request(api('/conversations?status=waiting,assigned'), {
+      headers: agent.headers,
+    });
     const { conversations } = (await inbox.json()) as { conversations: Array<{ id: string }> };
     expect(conversations.map((conversation) => conversation.id)).toContain(visitor.conversationId);
 
@@ -339,7 +380,11 @@ describe('the hand-over to the Inbox', () => {
 
     const detail = (await (
       await app.request(api(`/conversations/${visitor.conversationId}`), { headers: agent.headers })
-    ).json()) as { conversation: { status: string; assignedTo: string }; summary: string; messages: unknown[] };
+    ).json()) as {
+      conversation: { status: string; assignedTo: string };
+      summary: string;
+      messages: unknown[];
+    };
     expect(detail.conversation.status).toBe('assigned');
     expect(detail.summary).toMatch(/Kunden har frågat|The customer asked/);
 
@@ -353,6 +398,17 @@ describe('the hand-over to the Inbox', () => {
       headers: agent.writeHeaders,
     });
     expect(((await closed.json()) as { status: string }).status).toBe('closed');
+    const closedAgain = await app.request(api(`/conversations/${visitor.conversationId}/close`), {
+      method: 'POST',
+      headers: agent.writeHeaders,
+    });
+    expect(closedAgain.status).toBe(200);
+    const notes = service
+      .scope(workspaceId)
+      .messages.list(visitor.conversationId)
+      .filter((message) => message.kind === 'event');
+    // One note for the hand-back, one for the close.
+    expect(notes).toHaveLength(2);
     controller.abort();
     // The widget's page went away (the Node adapter cancels the body when the socket closes): its
     // live listener goes with it.
@@ -363,7 +419,8 @@ describe('the hand-over to the Inbox', () => {
     const ours = () =>
       received.filter(
         (delivery) =>
-          (JSON.parse(delivery.body) as { conversation: { id: string } }).conversation.id === visitor.conversationId,
+          (JSON.parse(delivery.body) as { conversation: { id: string } }).conversation.id ===
+          visitor.conversationId,
       );
     await waitFor(() => ours().length >= 2, { timeoutMs: 15_000 });
     const types = ours().map((delivery) => (JSON.parse(delivery.body) as { type: string }).type);
@@ -373,7 +430,9 @@ describe('the hand-over to the Inbox', () => {
       const expected = `sha256=${createHmac('sha256', webhookSecret).update(`${timestamp}.${delivery.body}`).digest('hex')}`;
       expect(delivery.headers['x-polett-signature']).toBe(expected);
     }
-    const closedEvent = JSON.parse(ours()[1]!.body) as { conversation: { transcript: Array<{ role: string }> } };
+    const closedEvent = JSON.parse(ours()[1]!.body) as {
+      conversation: { transcript: Array<{ role: string }> };
+    };
     expect(closedEvent.conversation.transcript.map((message) => message.role)).toContain('agent');
   });
 });
@@ -398,28 +457,74 @@ describe('analytics', () => {
         body: JSON.stringify({ text: 'Hur många dagars öppet köp har jag?' }),
       }),
     );
-    const messageId = (answered.find((event) => event.event === 'answer')!.data as { message: { id: string } }).message.id;
-    const thumbs = await app.request(widget(`/conversations/${happy.conversationId}/messages/${messageId}/feedback`), {
-      method: 'POST',
-      headers: happy.headers,
-      body: JSON.stringify({ value: 1 }),
-    });
+    const messageId = (
+      answered.find((event) => event.event === 'answer')!.data as { message: { id: string } }
+    ).message.id;
+    const thumbs = await app.request(
+      widget(`/conversations/${happy.conversationId}/messages/${messageId}/feedback`),
+      {
+        method: 'POST',
+        headers: happy.headers,
+        body: JSON.stringify({ value: 1 }),
+      },
+    );
     expect(thumbs.status).toBe(204);
 
     const response = await app.request(api('/assistant-analytics?days=7'), { headers: viewer.headers });
     expect(response.status).toBe(200);
     const analytics = (await response.json()) as {
       days: Array<{ conversations: number }>;
-      totals: { conversations: number; thumbsUp: number; handedOverShare: number; firstTokenMedianMs: number | null };
+      totals: {
+        conversations: number;
+        thumbsUp: number;
+        handedOverShare: number;
+        firstTokenMedianMs: number | null;
+      };
       unanswered: Array<{ question: string; count: number }>;
     };
     expect(analytics.days).toHaveLength(7);
-    expect(analytics.totals.conversations).toBeGreaterThanOrEqual(3);
-    expect(analytics.days.reduce((sum, day) => sum + day.conversations, 0)).toBe(analytics.totals.conversations);
+    // Customers' conversations only, not the ones staff held to try the assistant.
+    const customers = service
+      .scope(workspaceId)
+      .conversations.list({ limit: 500 })
+      .filter((conversation) => !conversation.visitorId.startsWith('staff:'));
+    expect(analytics.totals.conversations).toBe(customers.length);
+    expect(customers.length).toBeGreaterThanOrEqual(3);
+    expect(analytics.days.reduce((sum, day) => sum + day.conversations, 0)).toBe(
+      analytics.totals.conversations,
+    );
     expect(analytics.totals.thumbsUp).toBe(1);
     expect(analytics.totals.handedOverShare).toBeGreaterThan(0);
     expect(analytics.totals.firstTokenMedianMs).not.toBeNull();
     const presentkort = analytics.unanswered.find((group) => /presentkort/.test(group.question));
     expect(presentkort?.count).toBe(2);
+  });
+});
+
+describe('the page’s language', () => {
+  it('answers a short English question on an English page in English', async () => {
+    const session = await app.request(widget('/session'), {
+      method: 'POST',
+      headers: { origin: ORIGIN, 'content-type': 'application/json', 'accept-language': 'en' },
+      body: '{}',
+    });
+    const { token } = (await session.json()) as { token: string };
+    const headers = {
+      origin: ORIGIN,
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      'accept-language': 'en',
+    };
+    const created = await app.request(widget('/conversations'), { method: 'POST', headers, body: '{}' });
+    const { conversationId } = (await created.json()) as { conversationId: string };
+    const events = await sseEvents(
+      await app.request(widget(`/conversations/${conversationId}/messages`), {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ text: 'Gift cards?' }),
+      }),
+    );
+    const answer = events.find((event) => event.event === 'answer')!.data as { message: { text: string } };
+    expect(answer.message.text).toMatch(/^I cannot find a reliable answer/);
   });
 });

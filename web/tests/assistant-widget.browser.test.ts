@@ -23,6 +23,8 @@ const XSS_ANSWER = [
   '',
   '<img src=x onerror="window.__xss = 1"> <script>window.__xss = 2</script>',
   '[klicka här](javascript:window.__xss=3) <a href="javascript:window.__xss=4">länk</a>',
+  '[kodad](&#106;avascript:window.__xss=7) <javascript:window.__xss=8> [data](data:text/html,<script>alert(9)</script>)',
+  '![bild](javascript:window.__xss=10 "t\\" onerror=\\"window.__xss=11") [titel](https://cykel.example.se/x "\\" onmouseover=\\"window.__xss=12")',
 ].join('\n');
 
 describe.skipIf(chromiumMissing)('the assistant widget on a company’s site', () => {
@@ -34,7 +36,11 @@ describe.skipIf(chromiumMissing)('the assistant widget on a company’s site', (
   const apiWrite = async (path: string, body: unknown) => {
     const response = await fetch(`${polett.server.url}/api/workspaces/${polett.workspaceId}${path}`, {
       method: 'POST',
-      headers: { cookie: polett.cookie, 'x-csrf-token': polett.csrfToken, 'content-type': 'application/json' },
+      headers: {
+        cookie: polett.cookie,
+        'x-csrf-token': polett.csrfToken,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify(body),
     });
     if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
@@ -63,7 +69,11 @@ describe.skipIf(chromiumMissing)('the assistant widget on a company’s site', (
       allowedOrigins: [`http://127.0.0.1:${sitePort}`],
     });
     assistantId = assistant.id as string;
-    await apiWrite('/curated-answers', { assistantId, question: 'Hur lång returrätt har ni?', answer: XSS_ANSWER });
+    await apiWrite('/curated-answers', {
+      assistantId,
+      question: 'Hur lång returrätt har ni?',
+      answer: XSS_ANSWER,
+    });
 
     // The company's own document, uploaded to Knowledge and indexed by its job.
     const form = new FormData();
@@ -77,11 +87,14 @@ describe.skipIf(chromiumMissing)('the assistant widget on a company’s site', (
       ),
       'leveranser.md',
     );
-    const upload = await fetch(`${polett.server.url}/api/workspaces/${polett.workspaceId}/knowledge/uploads`, {
-      method: 'POST',
-      headers: { cookie: polett.cookie, 'x-csrf-token': polett.csrfToken },
-      body: form,
-    });
+    const upload = await fetch(
+      `${polett.server.url}/api/workspaces/${polett.workspaceId}/knowledge/uploads`,
+      {
+        method: 'POST',
+        headers: { cookie: polett.cookie, 'x-csrf-token': polett.csrfToken },
+        body: form,
+      },
+    );
     if (upload.status !== 202) throw new Error(`upload: ${upload.status} ${await upload.text()}`);
     const { source } = (await upload.json()) as { source: { id: string } };
     for (let attempt = 0; ; attempt += 1) {
@@ -125,6 +138,15 @@ describe.skipIf(chromiumMissing)('the assistant widget on a company’s site', (
     // The payloads are shown as text, and none ran.
     expect(await answer.locator('img, script, [onerror]').count()).toBe(0);
     expect(await answer.locator('a[href^="javascript"]').count()).toBe(0);
+    // Every link that survives is http(s) or mailto, and carries no attribute from the Markdown.
+    for (const link of await answer.locator('.text a').all()) {
+      expect(await link.getAttribute('href')).toMatch(/^(https?:|mailto:)/);
+      expect(await link.evaluate((node) => node.getAttributeNames().sort())).toEqual([
+        'href',
+        'rel',
+        'target',
+      ]);
+    }
     await expect(answer.textContent()).resolves.toContain('<img src=x onerror');
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     // The site's `button { display: none }` does not reach inside the widget.
@@ -164,12 +186,17 @@ describe.skipIf(chromiumMissing)('the assistant widget on a company’s site', (
     inbox.setDefaultTimeout(15_000);
     await inbox.goto(`${server.url}/inbox`);
     await inbox.getByRole('heading', { level: 1, name: 'Inkorg' }).waitFor();
-    await inbox.getByRole('button', { name: /^väntar/ }).first().click();
+    await inbox
+      .getByRole('button', { name: /^väntar/ })
+      .first()
+      .click();
     await inbox.getByRole('heading', { name: 'Sammanfattning' }).waitFor();
     await inbox.getByText('Kunden har frågat').waitFor();
     expect(await accessibilityProblems(inbox)).toEqual([]);
     await screenshot(inbox, 'widget-02-inbox');
-    await inbox.getByLabel('Svar till kunden').fill('Hej! Jag heter Astrid. <script>window.__xss=6</script> Vad gäller det?');
+    await inbox
+      .getByLabel('Svar till kunden')
+      .fill('Hej! Jag heter Astrid. <script>window.__xss=6</script> Vad gäller det?');
     await inbox.getByRole('button', { name: 'Skicka svaret' }).click();
     await inbox.getByRole('listitem').filter({ hasText: 'Jag heter Astrid' }).waitFor();
 
@@ -195,12 +222,37 @@ describe.skipIf(chromiumMissing)('the assistant widget on a company’s site', (
     await admin.close();
   });
 
+  it('renews the visitor token before it runs out, as the same visitor', async () => {
+    const page = await polett.context.newPage();
+    page.setDefaultTimeout(15_000);
+    // The page's timers on a fake clock: an hour passes in a moment.
+    await page.clock.install();
+    const sessions: Array<{ sent: string; visitorId: string }> = [];
+    page.on('response', async (response) => {
+      if (!response.url().endsWith('/session') || !response.ok()) return;
+      const { visitorId } = (await response.json()) as { visitorId: string };
+      sessions.push({ sent: response.request().postData() ?? '', visitorId });
+    });
+    await page.goto(`http://127.0.0.1:${sitePort}/`);
+    await page.getByRole('button', { name: 'Chatta med oss' }).click();
+    await expect.poll(() => sessions.length).toBe(1);
+    await page.clock.runFor('56:00');
+    await expect.poll(() => sessions.length).toBe(2);
+    const [first, renewal] = sessions;
+    expect(renewal!.sent).toContain('"token"');
+    expect(renewal!.visitorId).toBe(first!.visitorId);
+    await page.close();
+  });
+
   it('refuses a site that is not on the allowlist, in one sentence', async () => {
     const { page } = polett;
     // The same page from another origin: localhost is not 127.0.0.1 to a browser.
     await page.goto(`http://localhost:${sitePort}/`);
     await page.evaluate(() => localStorage.clear());
     await page.getByRole('button', { name: 'Chatta med oss' }).click();
-    await page.getByRole('status').getByText(/får inte visa den här assistenten/).waitFor();
+    await page
+      .getByRole('status')
+      .getByText(/får inte visa den här assistenten/)
+      .waitFor();
   });
 });

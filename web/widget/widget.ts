@@ -35,6 +35,8 @@ interface WidgetMessage {
 interface SessionAnswer {
   token: string;
   visitorId: string;
+  /** When the token runs out (ISO 8601). */
+  expiresAt: string;
   assistant: { name: string; maxMessageChars: number };
 }
 
@@ -83,6 +85,7 @@ class PolettWidget {
   private maxChars = 2000;
   private busy = false;
   private liveStream: EventSource | undefined;
+  private renewal: ReturnType<typeof setTimeout> | undefined;
   private readonly shown = new Set<string>();
   private readonly elements: {
     launcher: HTMLButtonElement;
@@ -101,7 +104,9 @@ class PolettWidget {
     script: HTMLScriptElement,
   ) {
     this.base = new URL('.', script.src).href;
-    const requested = (script.dataset.locale ?? document.documentElement.lang ?? '').slice(0, 2).toLowerCase();
+    const requested = (script.dataset.locale ?? document.documentElement.lang ?? '')
+      .slice(0, 2)
+      .toLowerCase();
     this.locale = requested === 'en' ? 'en' : 'sv';
     this.storageKey = `polett-widget:${assistantId}`;
     const host = element('div', { 'data-polett-widget': assistantId });
@@ -109,17 +114,34 @@ class PolettWidget {
     this.root = host.attachShadow({ mode: 'open' });
     const style = element('style');
     style.textContent = WIDGET_STYLES;
-    const launcher = element('button', { type: 'button', class: 'launcher', 'aria-expanded': 'false' }, this.t('open'));
+    const launcher = element(
+      'button',
+      { type: 'button', class: 'launcher', 'aria-expanded': 'false' },
+      this.t('open'),
+    );
     const panel = element('section', { class: 'panel', hidden: '', 'aria-label': this.t('title') });
     const header = element('header');
     const heading = element('h2', {}, script.dataset.title ?? this.t('title'));
     if (script.dataset.title) heading.dataset.fixed = 'true';
-    const closeButton = element('button', { type: 'button', class: 'close', 'aria-label': this.t('close') }, '×');
+    const closeButton = element(
+      'button',
+      { type: 'button', class: 'close', 'aria-label': this.t('close') },
+      '×',
+    );
     header.append(heading, closeButton);
-    const log = element('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': this.t('messages') });
+    const log = element('div', {
+      class: 'log',
+      role: 'log',
+      'aria-live': 'polite',
+      'aria-label': this.t('messages'),
+    });
     const notice = element('p', { class: 'notice', role: 'status' });
     const form = element('form');
-    const input = element('textarea', { rows: '2', 'aria-label': this.t('placeholder'), placeholder: this.t('placeholder') });
+    const input = element('textarea', {
+      rows: '2',
+      'aria-label': this.t('placeholder'),
+      placeholder: this.t('placeholder'),
+    });
     const send = element('button', { type: 'submit' }, this.t('send'));
     form.append(input, send);
     const person = element('button', { type: 'button', class: 'person' }, this.t('person'));
@@ -192,20 +214,63 @@ class PolettWidget {
       this.conversationId = saved.conversationId;
       if (this.conversationId && !(await this.resume())) this.conversationId = undefined;
       if (!this.conversationId) {
-        const created = await fetch(this.url('/conversations'), { method: 'POST', headers: this.headers(), body: '{}' });
+        const created = await fetch(this.url('/conversations'), {
+          method: 'POST',
+          headers: this.headers(),
+          body: '{}',
+        });
         if (!created.ok) throw new Error(await this.errorOf(created));
         this.conversationId = ((await created.json()) as { conversationId: string }).conversationId;
       }
-      localStorage.setItem(this.storageKey, JSON.stringify({ token: this.token, conversationId: this.conversationId }));
+      localStorage.setItem(
+        this.storageKey,
+        JSON.stringify({ token: this.token, conversationId: this.conversationId }),
+      );
       this.listen();
+      this.renewBefore(session.expiresAt);
       this.setNotice('');
     } catch (error) {
       this.setNotice((error as Error).message || this.t('unavailable'));
     }
   }
 
+  /**
+   * Visitor tokens are short-lived, and only a token still valid can be renewed for the same
+   * visitor: renew a few minutes before it runs out, so that a page left open keeps its
+   * conversation and its live stream.
+   */
+  private renewBefore(expiresAt: string): void {
+    clearTimeout(this.renewal);
+    const delay = Math.max(60_000, Date.parse(expiresAt) - Date.now() - 5 * 60_000);
+    this.renewal = setTimeout(() => void this.renew(), delay);
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      const response = await fetch(this.url('/session'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'accept-language': this.locale },
+        body: JSON.stringify({ token: this.token }),
+      });
+      if (!response.ok) return;
+      const session = (await response.json()) as SessionAnswer;
+      this.token = session.token;
+      localStorage.setItem(
+        this.storageKey,
+        JSON.stringify({ token: this.token, conversationId: this.conversationId }),
+      );
+      // A dropped live stream reconnects with the token in its address: give it the new one.
+      this.listen();
+      this.renewBefore(session.expiresAt);
+    } catch {
+      // Offline for now: the next message says what went wrong.
+    }
+  }
+
   private async resume(): Promise<boolean> {
-    const response = await fetch(this.url(`/conversations/${this.conversationId}`), { headers: this.headers() });
+    const response = await fetch(this.url(`/conversations/${this.conversationId}`), {
+      headers: this.headers(),
+    });
     if (!response.ok) return false;
     const { messages } = (await response.json()) as { messages: WidgetMessage[] };
     for (const message of messages) this.show(message);
@@ -214,11 +279,16 @@ class PolettWidget {
 
   /** Live events: an agent's replies and status notes arrive here while the page is open. */
   private listen(): void {
-    this.liveStream?.close();
+    const previous = this.liveStream;
     const source = new EventSource(
       `${this.url(`/conversations/${this.conversationId}/events`)}?token=${encodeURIComponent(this.token!)}`,
     );
-    source.addEventListener('message', (event) => this.show(JSON.parse((event as MessageEvent<string>).data) as WidgetMessage));
+    source.addEventListener('message', (event) =>
+      this.show(JSON.parse((event as MessageEvent<string>).data) as WidgetMessage),
+    );
+    // The old stream closes once the new one is open, so that no reply falls in between (a reply
+    // both carry is shown once).
+    if (previous) source.addEventListener('ready', () => previous.close(), { once: true });
     this.liveStream = source;
   }
 
@@ -307,18 +377,22 @@ class PolettWidget {
   }
 
   private async feedback(messageId: string, value: 1 | -1, row: HTMLElement): Promise<void> {
-    const response = await fetch(this.url(`/conversations/${this.conversationId}/messages/${messageId}/feedback`), {
-      method: 'POST',
-      headers: this.headers(),
-      body: JSON.stringify({ value }),
-    });
+    const response = await fetch(
+      this.url(`/conversations/${this.conversationId}/messages/${messageId}/feedback`),
+      {
+        method: 'POST',
+        headers: this.headers(),
+        body: JSON.stringify({ value }),
+      },
+    );
     if (response.ok) {
       row.replaceChildren(element('span', { class: 'thanks' }, this.t('thanks')));
     }
   }
 
   private bubble(role: WidgetMessage['role'], text: string): HTMLElement {
-    const who = role === 'customer' ? this.t('you') : role === 'agent' ? this.t('agent') : this.t('assistant');
+    const who =
+      role === 'customer' ? this.t('you') : role === 'agent' ? this.t('agent') : this.t('assistant');
     const item = element('div', { class: `message ${role}` });
     item.append(element('span', { class: 'who' }, who), element('div', { class: 'text' }, text));
     this.elements.log.append(item);
@@ -339,10 +413,18 @@ class PolettWidget {
       sources.append(element('span', {}, `${this.t('sources')}:`));
       const list = element('ol');
       for (const citation of message.citations) {
-        const label = [citation.title, ...citation.headingPath].join(' › ') + (citation.page ? ` (s. ${citation.page})` : '');
+        const label =
+          [citation.title, ...citation.headingPath].join(' › ') +
+          (citation.page ? ` (s. ${citation.page})` : '');
         const entry = element('li', { value: String(citation.marker) });
         if (citation.url && /^https?:/i.test(citation.url)) {
-          entry.append(element('a', { href: citation.url, target: '_blank', rel: 'noopener noreferrer nofollow' }, label));
+          entry.append(
+            element(
+              'a',
+              { href: citation.url, target: '_blank', rel: 'noopener noreferrer nofollow' },
+              label,
+            ),
+          );
         } else entry.textContent = label;
         list.append(entry);
       }

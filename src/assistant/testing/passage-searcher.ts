@@ -24,7 +24,9 @@ export function passageSearcher(passages: Passage[]): KnowledgeSearcher {
   return {
     search(query, options = {}) {
       const ranked = passages
-        .filter((candidate) => !options.collections?.length || options.collections.includes(candidate.collection))
+        .filter(
+          (candidate) => !options.collections?.length || options.collections.includes(candidate.collection),
+        )
         .map((candidate) => ({ ...candidate, score: questionCoverage(query, candidate.text) }))
         .filter((candidate) => candidate.score > 0)
         .sort((first, second) => second.score - first.score)

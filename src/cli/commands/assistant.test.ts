@@ -62,8 +62,15 @@ afterAll(() => {
 describe('polett assistant', () => {
   it('answers a Swedish question from the knowledge base and cites the passage', async () => {
     const answer = JSON.parse(
-      await printed(() => runAssistantAsk('Hur många dagars öppet köp har jag?', { dataDir: data.dataDir, json: true })),
-    ) as { kind: string; answer: string; citations: Array<{ title: string; headingPath: string[] }>; assistant: string };
+      await printed(() =>
+        runAssistantAsk('Hur många dagars öppet köp har jag?', { dataDir: data.dataDir, json: true }),
+      ),
+    ) as {
+      kind: string;
+      answer: string;
+      citations: Array<{ title: string; headingPath: string[] }>;
+      assistant: string;
+    };
     expect(answer.assistant).toBe('Assistent');
     expect(answer.kind).toBe('faq');
     expect(answer.answer).toContain('30 dagars öppet köp');
@@ -84,15 +91,22 @@ describe('polett assistant', () => {
   it('evaluates on a SweFAQ-shaped file', async () => {
     const file = path.join(documents, 'faq.jsonl');
     const lines = [
-      { question: 'Hur lång är leveranstiden inom Sverige?', candidate_answers: ['Leveranstiden är 2–4 arbetsdagar inom Sverige.', 'Du har 30 dagars öppet köp.'], label: 0 },
-      { question: 'Hur många dagars öppet köp har jag?', candidate_answers: ['Leveranstiden är 2–4 arbetsdagar inom Sverige.', 'Du har 30 dagars öppet köp.'], label: 1 },
+      {
+        question: 'Hur lång är leveranstiden inom Sverige?',
+        candidate_answers: ['Leveranstiden är 2–4 arbetsdagar inom Sverige.', 'Du har 30 dagars öppet köp.'],
+        label: 0,
+      },
+      {
+        question: 'Hur många dagars öppet köp har jag?',
+        candidate_answers: ['Leveranstiden är 2–4 arbetsdagar inom Sverige.', 'Du har 30 dagars öppet köp.'],
+        label: 1,
+      },
       { question: 'Säljer ni presentkort?', candidate_answers: ['Presentkort säljs i butiken.'], label: 0 },
     ];
     writeFileSync(file, lines.map((line) => JSON.stringify(line)).join('\n'));
-    const report = JSON.parse(await printed(() => runAssistantEvalCommand(file, { dataDir: data.dataDir, json: true }))) as Record<
-      string,
-      number
-    >;
+    const report = JSON.parse(
+      await printed(() => runAssistantEvalCommand(file, { dataDir: data.dataDir, json: true })),
+    ) as Record<string, number>;
     expect(Object.keys(report).sort()).toEqual(['abstained', 'citedRight', 'n']);
     expect(report.n).toBe(3);
     expect(report.citedRight).toBeGreaterThanOrEqual(2 / 3 - 0.001);

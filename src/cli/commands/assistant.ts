@@ -6,6 +6,7 @@
 import { PolettError } from '../../errors.js';
 import { AssistantService } from '../../assistant/service.js';
 import { runAssistantEval } from '../../assistant/evaluation.js';
+import { STAFF_VISITOR_PREFIX } from '../../assistant/schemas.js';
 import { openKnowledge, registryEmbedder } from '../../knowledge/index.js';
 import { openPlatform } from '../../platform/index.js';
 import { openPolett, type Polett } from '../../polett.js';
@@ -71,7 +72,10 @@ export async function runAssistantAsk(question: string, options: AssistantCliOpt
         `${say({ sv: `Skapade assistenten "${DEFAULT_ASSISTANT}".`, en: `Created the assistant "${DEFAULT_ASSISTANT}".` }, locale)}\n`,
       );
     }
-    const conversation = scope.conversations.create({ assistantId: assistant.id, visitorId: 'cli' });
+    const conversation = scope.conversations.create({
+      assistantId: assistant.id,
+      visitorId: `${STAFF_VISITOR_PREFIX}cli`,
+    });
     for await (const event of service.ask(workspaceId, conversation.id, question)) {
       if (event.type === 'delta' && !options.json) process.stdout.write(event.text);
       if (event.type !== 'answer') continue;
@@ -115,7 +119,9 @@ export async function runAssistantList(options: AssistantCliOptions): Promise<vo
       return;
     }
     for (const assistant of assistants)
-      process.stdout.write(`${assistant.id}  ${assistant.name}  ${assistant.allowedOrigins.join(', ') || '-'}\n`);
+      process.stdout.write(
+        `${assistant.id}  ${assistant.name}  ${assistant.allowedOrigins.join(', ') || '-'}\n`,
+      );
   } finally {
     await polett.close();
   }
@@ -162,8 +168,20 @@ export async function runAssistantEvalCommand(file: string, options: AssistantCl
           },
           locale,
         ),
-        say({ sv: `Citerade rätt stycke: ${percent(report.citedRight)}`, en: `Cited the right passage: ${percent(report.citedRight)}` }, locale),
-        say({ sv: `Avstod och lämnade över: ${percent(report.abstained)}`, en: `Abstained and handed over: ${percent(report.abstained)}` }, locale),
+        say(
+          {
+            sv: `Citerade rätt stycke: ${percent(report.citedRight)}`,
+            en: `Cited the right passage: ${percent(report.citedRight)}`,
+          },
+          locale,
+        ),
+        say(
+          {
+            sv: `Avstod och lämnade över: ${percent(report.abstained)}`,
+            en: `Abstained and handed over: ${percent(report.abstained)}`,
+          },
+          locale,
+        ),
         `${say({ sv: 'Svarstyper', en: 'Kinds of answer' }, locale)}: ${Object.entries(report.kinds)
           .map(([kind, count]) => `${kind} ${count}`)
           .join(', ')}`,

@@ -51,6 +51,16 @@ describe('bad input', () => {
     expect(error.messageIn('en')).toContain('password-protected');
   });
 
+  it('a PDF with more pages than the limit is file_too_large before any page is read', async () => {
+    const bytes = await buildPdf({
+      pages: [{ paragraphs: ['Sida ett.'] }, { paragraphs: ['Sida två.'] }, { paragraphs: ['Sida tre.'] }],
+    });
+    const error = await parseError({ bytes, name: 'tjock.pdf' }, { maxPdfPages: 2 });
+    expect(error.code).toBe('file_too_large');
+    expect(error.messageIn('sv')).toContain('fler än 2 sidor');
+    await expect(parseDocument({ bytes, name: 'tjock.pdf' }, { maxPdfPages: 3 })).resolves.toBeDefined();
+  });
+
   it('a PDF without any text (scanned) is empty_document with a word about OCR', async () => {
     const bytes = await buildPdf({ pages: [{ paragraphs: [] }] });
     const error = await parseError({ bytes, name: 'skannad.pdf' });

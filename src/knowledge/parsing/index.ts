@@ -31,6 +31,11 @@ export const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
 export const DEFAULT_MAX_UNPACKED_BYTES = 300 * 1024 * 1024;
 /** Entries a DOCX or XLSX may hold. */
 export const DEFAULT_MAX_ZIP_ENTRIES = 10_000;
+/**
+ * Pages a PDF may have: a small file can declare a million empty pages, and reading them one by
+ * one would hold an ingestion for hours.
+ */
+export const DEFAULT_MAX_PDF_PAGES = 10_000;
 
 export interface ParseOptions {
   /** Largest input accepted, in bytes; `DEFAULT_MAX_FILE_BYTES` when absent. */
@@ -39,12 +44,15 @@ export interface ParseOptions {
   maxUnpackedBytes?: number;
   /** Most entries in a DOCX or XLSX; `DEFAULT_MAX_ZIP_ENTRIES` when absent. */
   maxZipEntries?: number;
+  /** Most pages in a PDF; `DEFAULT_MAX_PDF_PAGES` when absent. */
+  maxPdfPages?: number;
 }
 
 /** Limits resolved from `ParseOptions`, passed to each format's parser. */
 export interface ParseLimits {
   maxFileBytes: number;
   zip: ZipLimits;
+  maxPdfPages: number;
 }
 
 type FormatParser = (input: ParserInput, limits: ParseLimits) => Promise<ParsedDocument> | ParsedDocument;
@@ -56,7 +64,7 @@ const PARSERS: Record<Exclude<DocumentFormat, 'html'>, FormatParser> = {
   csv: async (input) => (await import('./csv-parser.js')).parseCsv(input),
   xlsx: async (input, limits) => (await import('./xlsx-parser.js')).parseXlsx(input, limits.zip),
   docx: async (input, limits) => (await import('./docx-parser.js')).parseDocx(input, limits.zip),
-  pdf: async (input) => (await import('./pdf-parser.js')).parsePdf(input),
+  pdf: async (input, limits) => (await import('./pdf-parser.js')).parsePdf(input, limits.maxPdfPages),
 };
 
 /**
@@ -84,6 +92,7 @@ export async function parseDocumentWithPageInfo(
       maxUnpackedBytes: options.maxUnpackedBytes ?? DEFAULT_MAX_UNPACKED_BYTES,
       maxEntries: options.maxZipEntries ?? DEFAULT_MAX_ZIP_ENTRIES,
     },
+    maxPdfPages: options.maxPdfPages ?? DEFAULT_MAX_PDF_PAGES,
   };
   if (input.bytes.byteLength > limits.maxFileBytes) throw fileTooLarge(input.name, limits.maxFileBytes);
   if (input.bytes.byteLength === 0) throw emptyDocument(input.name);

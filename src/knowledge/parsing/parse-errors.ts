@@ -63,15 +63,26 @@ export function encryptedFile(name: string, cause?: unknown): PolettError {
 }
 
 /**
- * `what` says which limit: the file itself, what it unpacks to (a zip bomb), or how many entries
- * its zip holds (then `limitBytes` is that count).
+ * `what` says which limit: the file itself, what it unpacks to (a zip bomb), how many entries its
+ * zip holds or how many pages a PDF has (then `limitBytes` is that count).
  */
 export function fileTooLarge(
   name: string,
   limitBytes: number,
-  what: 'file' | 'unpacked' | 'entries' = 'file',
+  what: 'file' | 'unpacked' | 'entries' | 'pages' = 'file',
 ): PolettError {
   const limit = formatMegabytes(limitBytes);
+  if (what === 'pages') {
+    return new PolettError({
+      code: 'file_too_large',
+      status: 413,
+      retryable: false,
+      message: {
+        sv: `${quote(name)} har fler än ${limitBytes} sidor; dela upp den i mindre filer eller höj gränsen för kunskapsbasen.`,
+        en: `${quote(name)} has more than ${limitBytes} pages; split it into smaller files or raise the knowledge base's limit.`,
+      },
+    });
+  }
   if (what === 'entries') {
     return new PolettError({
       code: 'file_too_large',

@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { BlockList, finishDocument } from './document-builder.js';
-import { corruptFile, encryptedFile } from './parse-errors.js';
+import { corruptFile, encryptedFile, fileTooLarge } from './parse-errors.js';
 import type { ParsedDocument, ParserInput } from './types.js';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -45,7 +45,10 @@ const HEADING_SIZE_RATIO = 1.15;
 /** A gap between lines larger than this many line heights starts a new paragraph. */
 const PARAGRAPH_GAP_RATIO = 1.6;
 
-export async function parsePdf(input: ParserInput): Promise<ParsedDocument> {
+export async function parsePdf(
+  input: ParserInput,
+  maxPages = Number.POSITIVE_INFINITY,
+): Promise<ParsedDocument> {
   const pdfjs = await loadPdfJs();
   const task = pdfjs.getDocument({
     // pdf.js may take over the buffer it is given: hand it a copy.
@@ -67,6 +70,7 @@ export async function parsePdf(input: ParserInput): Promise<ParsedDocument> {
         throw encryptedFile(input.name, error);
       throw corruptFile(input.name, 'PDF', error);
     }
+    if (pdf.numPages > maxPages) throw fileTooLarge(input.name, maxPages, 'pages');
     const lines: TextLine[] = [];
     for (let pageNumber = 1; pageNumber <= pdf.numPages; pageNumber += 1) {
       const page = await pdf.getPage(pageNumber);

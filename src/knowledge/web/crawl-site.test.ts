@@ -1,4 +1,6 @@
+import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sleep } from './crawl-site.js';
 import {
   crawlSite,
   isCrawlFailure,
@@ -160,6 +162,12 @@ describe('crawlSite', () => {
       controller.abort();
     }
     expect(results).toHaveLength(1);
+  });
+
+  it('leaves no abort listener behind for each pause between requests', async () => {
+    const controller = new AbortController();
+    for (let index = 0; index < 20; index += 1) await sleep(1, controller.signal);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('refuses a start that is not a web address before fetching anything', async () => {

@@ -333,16 +333,17 @@ export async function* crawlSite(options: CrawlOptions): AsyncGenerator<CrawlRes
   }
 }
 
-function sleep(milliseconds: number, signal: AbortSignal): Promise<void> {
+/** Waits, or less when `signal` aborts; leaves no listener behind (a crawl sleeps once a page). */
+export function sleep(milliseconds: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, milliseconds);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
+    const stop = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', stop);
+      resolve();
+    }, milliseconds);
+    signal.addEventListener('abort', stop, { once: true });
   });
 }

@@ -14,6 +14,7 @@ import {
   curatedAnswerInputSchema,
   curatedAnswerSchema,
   messageSchema,
+  STAFF_VISITOR_PREFIX,
   type AssistantEvent,
 } from '../../assistant/index.js';
 import { assistantAnalytics, assistantAnalyticsSchema } from '../../assistant/analytics.js';
@@ -45,7 +46,9 @@ const passageViewSchema = z
   .meta({ id: 'PassageView' });
 
 const assistantWithWebhookSchema = assistantSchema
-  .extend({ webhookSecret: z.string().meta({ description: 'Signs webhook deliveries (x-polett-signature).' }) })
+  .extend({
+    webhookSecret: z.string().meta({ description: 'Signs webhook deliveries (x-polett-signature).' }),
+  })
   .meta({ id: 'AssistantWithWebhookSecret' });
 
 const conversationDetailSchema = z
@@ -104,7 +107,8 @@ export function assistantRoutes(dependencies: { assistants: AssistantService }) 
         ...errorResponses(401, 403, 404),
       },
     }),
-    (context) => context.json({ assistants: assistants.scope(context.get('workspace').id).assistants.list() }, 200),
+    (context) =>
+      context.json({ assistants: assistants.scope(context.get('workspace').id).assistants.list() }, 200),
   );
 
   app.openapi(
@@ -162,7 +166,10 @@ export function assistantRoutes(dependencies: { assistants: AssistantService }) 
       summary: 'Change an assistant',
       ...route('workspace.manage', tags),
       request: { params: assistantParams, body: jsonBody(assistantSettingsSchema.partial()) },
-      responses: { 200: jsonResponse(assistantSchema, 'The assistant'), ...errorResponses(400, 401, 403, 404, 409) },
+      responses: {
+        200: jsonResponse(assistantSchema, 'The assistant'),
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
     }),
     (context) => {
       const access = context.get('workspace');
@@ -224,11 +231,23 @@ export function assistantRoutes(dependencies: { assistants: AssistantService }) 
       const body = context.req.valid('json');
       const scope = assistants.scope(workspaceId);
       if (!scope.assistants.get(assistantId)) throw assistantErrors.assistantNotFound(assistantId);
+      const staffVisitor = `${STAFF_VISITOR_PREFIX}${actorId(context)}`;
+      if (body.conversationId !== undefined) {
+        // Only one's own test conversation with this assistant: never a customer's, where a
+        // message would be written in the customer's name.
+        const existing = scope.conversations.get(body.conversationId);
+        if (!existing || existing.assistantId !== assistantId || existing.visitorId !== staffVisitor)
+          throw assistantErrors.conversationNotFound(body.conversationId);
+      }
       const conversationId =
-        body.conversationId ??
-        scope.conversations.create({ assistantId, visitorId: `staff:${actorId(context)}` }).id;
+        body.conversationId ?? scope.conversations.create({ assistantId, visitorId: staffVisitor }).id;
       let last: AssistantEvent | undefined;
-      for await (const event of assistants.ask(workspaceId, conversationId, body.text, context.req.raw.signal))
+      for await (const event of assistants.ask(
+        workspaceId,
+        conversationId,
+        body.text,
+        context.req.raw.signal,
+      ))
         last = event;
       if (last?.type !== 'answer') throw new Error('the assistant ended without an answer');
       return context.json({ conversation: last.conversation, answer: last.message }, 200);
@@ -249,7 +268,10 @@ export function assistantRoutes(dependencies: { assistants: AssistantService }) 
           assistantId: z.string().optional(),
         }),
       },
-      responses: { 200: jsonResponse(assistantAnalyticsSchema, 'Analytics'), ...errorResponses(400, 401, 403, 404) },
+      responses: {
+        200: jsonResponse(assistantAnalyticsSchema, 'Analytics'),
+        ...errorResponses(400, 401, 403, 404),
+      },
     }),
     (context) => {
       const { days, assistantId } = context.req.valid('query');
@@ -366,7 +388,10 @@ export function assistantRoutes(dependencies: { assistants: AssistantService }) 
       summary: 'One conversation: transcript, a short summary, and the passages the assistant used',
       ...route('read', inbox),
       request: { params: conversationParams },
-      responses: { 200: jsonResponse(conversationDetailSchema, 'The conversation'), ...errorResponses(401, 403, 404) },
+      responses: {
+        200: jsonResponse(conversationDetailSchema, 'The conversation'),
+        ...errorResponses(401, 403, 404),
+      },
     }),
     (context) => {
       const { conversationId } = context.req.valid('param');
@@ -411,7 +436,10 @@ export function assistantRoutes(dependencies: { assistants: AssistantService }) 
         summary,
         ...route('inbox.reply', inbox),
         request: { params: conversationParams },
-        responses: { 200: jsonResponse(conversationSchema, 'The conversation'), ...errorResponses(401, 403, 404, 409) },
+        responses: {
+          200: jsonResponse(conversationSchema, 'The conversation'),
+          ...errorResponses(401, 403, 404, 409),
+        },
       }),
       (context) => {
         const { conversationId } = context.req.valid('param');
@@ -419,8 +447,10 @@ export function assistantRoutes(dependencies: { assistants: AssistantService }) 
         return context.json(result as z.infer<typeof conversationSchema>, 200);
       },
     );
-  action('assign', 'Take the conversation: the assistant stays quiet while you answer', (workspaceId, id, agent) =>
-    assistants.assign(workspaceId, id, agent),
+  action(
+    'assign',
+    'Take the conversation: the assistant stays quiet while you answer',
+    (workspaceId, id, agent) => assistants.assign(workspaceId, id, agent),
   );
   action('hand-back', 'Hand the conversation back to the assistant', (workspaceId, id) =>
     assistants.handBack(workspaceId, id),
@@ -435,8 +465,14 @@ export function assistantRoutes(dependencies: { assistants: AssistantService }) 
       path: '/workspaces/{workspaceId}/conversations/{conversationId}/replies',
       summary: "Reply to the customer as yourself; it reaches the customer's widget live",
       ...route('inbox.reply', inbox),
-      request: { params: conversationParams, body: jsonBody(z.object({ text: z.string().min(1).max(10_000) })) },
-      responses: { 201: jsonResponse(messageSchema, 'The reply'), ...errorResponses(400, 401, 403, 404, 409) },
+      request: {
+        params: conversationParams,
+        body: jsonBody(z.object({ text: z.string().min(1).max(10_000) })),
+      },
+      responses: {
+        201: jsonResponse(messageSchema, 'The reply'),
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
     }),
     (context) => {
       const { conversationId } = context.req.valid('param');

@@ -103,7 +103,9 @@ export function widgetRoutes(dependencies: { assistants: AssistantService; webRo
     return context.body(script);
   });
 
-  const api = new Hono<AppEnvironment & { Variables: { assistant: PublicAssistant; visitor: VisitorClaims } }>();
+  const api = new Hono<
+    AppEnvironment & { Variables: { assistant: PublicAssistant; visitor: VisitorClaims } }
+  >();
 
   // The assistant, the origin check and CORS, for every route of one assistant.
   api.use('/assistants/:assistantId/*', async (context, next) => {
@@ -145,10 +147,18 @@ export function widgetRoutes(dependencies: { assistants: AssistantService; webRo
     await next();
   });
 
-  const ownConversation = (context: Context<AppEnvironment & { Variables: { assistant: PublicAssistant; visitor: VisitorClaims } }>) => {
+  const ownConversation = (
+    context: Context<AppEnvironment & { Variables: { assistant: PublicAssistant; visitor: VisitorClaims } }>,
+  ) => {
     const assistant = context.get('assistant');
-    const conversation = assistants.scope(assistant.workspaceId).conversations.get(context.req.param('conversationId') ?? '');
-    if (!conversation || conversation.visitorId !== context.get('visitor').visitorId || conversation.assistantId !== assistant.id)
+    const conversation = assistants
+      .scope(assistant.workspaceId)
+      .conversations.get(context.req.param('conversationId') ?? '');
+    if (
+      !conversation ||
+      conversation.visitorId !== context.get('visitor').visitorId ||
+      conversation.assistantId !== assistant.id
+    )
       throw widgetErrors.notYourConversation();
     return conversation;
   };
@@ -171,15 +181,24 @@ export function widgetRoutes(dependencies: { assistants: AssistantService; webRo
       token,
       visitorId: claims.visitorId,
       expiresAt: new Date(claims.expiresAt * 1000).toISOString(),
-      assistant: { name: assistant.name, languagePolicy: assistant.languagePolicy, maxMessageChars: assistant.maxMessageChars },
+      assistant: {
+        name: assistant.name,
+        languagePolicy: assistant.languagePolicy,
+        maxMessageChars: assistant.maxMessageChars,
+      },
     });
   });
 
   api.post('/assistants/:assistantId/conversations', (context) => {
     const assistant = context.get('assistant');
-    const conversation = assistants
-      .scope(assistant.workspaceId)
-      .conversations.create({ assistantId: assistant.id, visitorId: context.get('visitor').visitorId });
+    const scope = assistants.scope(assistant.workspaceId);
+    const conversation = scope.conversations.create({
+      assistantId: assistant.id,
+      visitorId: context.get('visitor').visitorId,
+    });
+    // The page's language (the widget sends it as Accept-Language) until the customer's own words
+    // say otherwise: "Do you ship?" is too short to detect, but on an English page it is English.
+    scope.conversations.setLanguage(conversation.id, context.get('locale'));
     return context.json({ conversationId: conversation.id, status: conversation.status }, 201);
   });
 
@@ -188,21 +207,32 @@ export function widgetRoutes(dependencies: { assistants: AssistantService; webRo
     const messages = assistants
       .scope(conversation.workspaceId)
       .messages.list(conversation.id)
-      .map(({ id, role, kind, text, citations, createdAt, feedback }) => ({ id, role, kind, text, citations, createdAt, feedback }));
+      .map(({ id, role, kind, text, citations, createdAt, feedback }) => ({
+        id,
+        role,
+        kind,
+        text,
+        citations,
+        createdAt,
+        feedback,
+      }));
     return context.json({ status: conversation.status, messages });
   });
 
   api.post('/assistants/:assistantId/conversations/:conversationId/messages', async (context) => {
     const assistant = context.get('assistant');
     const conversation = ownConversation(context);
-    const body = await jsonOf(context, z.object({ text: z.string().max(100_000) }));
+    // No length here: the body limit bounds it, and validateCustomerText says "too long" in the
+    // customer's language rather than a schema's English.
+    const body = await jsonOf(context, z.object({ text: z.string() }));
     // Refused before the stream opens: a plain 4xx the widget shows as one sentence.
     validateCustomerText(body.text, assistant.maxMessageChars);
     assistants.takeMessageAllowance(context.get('visitor').visitorId, context.get('ip'));
     const locale = context.get('locale');
     const events = assistants.ask(assistant.workspaceId, conversation.id, body.text, context.req.raw.signal);
     const encoder = new TextEncoder();
-    const frame = (event: string, data: unknown) => encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const frame = (event: string, data: unknown) =>
+      encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     // A plain stream of server-sent events rather than a streaming helper: this is the hot path of
     // hundreds of open conversations, and every layer per delta costs (bench/assistant-widget.ts).
     const stream = new ReadableStream<Uint8Array>({
@@ -219,7 +249,10 @@ export function widgetRoutes(dependencies: { assistants: AssistantService; webRo
           else if (event.type === 'answer') {
             const { id, role, kind, text, citations, createdAt } = event.message;
             controller.enqueue(
-              frame('answer', { message: { id, role, kind, text, citations, createdAt }, status: event.conversation.status }),
+              frame('answer', {
+                message: { id, role, kind, text, citations, createdAt },
+                status: event.conversation.status,
+              }),
             );
           }
           // Passages stay on the server: the customer sees the citations of the answer only.
@@ -287,19 +320,35 @@ export function widgetRoutes(dependencies: { assistants: AssistantService; webRo
     const last = messages.at(-1);
     return context.json({
       status: updated.status,
-      message: last && last.kind === 'handover' ? { id: last.id, role: last.role, kind: last.kind, text: last.text, citations: [], createdAt: last.createdAt } : null,
+      message:
+        last && last.kind === 'handover'
+          ? {
+              id: last.id,
+              role: last.role,
+              kind: last.kind,
+              text: last.text,
+              citations: [],
+              createdAt: last.createdAt,
+            }
+          : null,
     });
   });
 
-  api.post('/assistants/:assistantId/conversations/:conversationId/messages/:messageId/feedback', async (context) => {
-    const conversation = ownConversation(context);
-    const body = await jsonOf(context, z.object({ value: z.union([z.literal(1), z.literal(-1), z.null()]) }));
-    const scope = assistants.scope(conversation.workspaceId);
-    const message = scope.messages.get(context.req.param('messageId'));
-    if (!message || message.conversationId !== conversation.id) throw widgetErrors.notYourConversation();
-    scope.messages.setFeedback(message.id, body.value);
-    return context.body(null, 204);
-  });
+  api.post(
+    '/assistants/:assistantId/conversations/:conversationId/messages/:messageId/feedback',
+    async (context) => {
+      const conversation = ownConversation(context);
+      const body = await jsonOf(
+        context,
+        z.object({ value: z.union([z.literal(1), z.literal(-1), z.null()]) }),
+      );
+      const scope = assistants.scope(conversation.workspaceId);
+      const message = scope.messages.get(context.req.param('messageId'));
+      if (!message || message.conversationId !== conversation.id) throw widgetErrors.notYourConversation();
+      scope.messages.setFeedback(message.id, body.value);
+      return context.body(null, 204);
+    },
+  );
 
   app.route('/widget/api', api);
   return app;
