@@ -2,9 +2,10 @@
  * The time Content adds per generated text over the model's own time: the same streamed chat
  * request to the same OpenAI-compatible upstream (a stub on loopback, in its own process, so that
  * the model's time is the same small constant on both sides), once called directly with the AI
- * SDK and once through Content's studio — retrieval from a workspace's knowledge (the in-memory
- * searcher until Knowledge is wired), prompt assembly with the whole profile, the registry's chat
- * chain (with its usage ledger in SQLite), and the rule and fact checks on the finished text.
+ * SDK and once through Content's studio — retrieval from a workspace's knowledge (an in-memory
+ * searcher, so that Knowledge's own search time is not counted as Content's), prompt assembly
+ * with the whole profile, the registry's chat chain (with its usage ledger in SQLite), and the
+ * rule and fact checks on the finished text.
  *
  * Target: p50 added ≤ 5 ms per text. Sequential calls, so two cores are enough for both sides.
  */
@@ -188,7 +189,7 @@ export async function runContentOverheadBenchmark(
         },
       ],
       notes: [
-        'Retrieval uses the in-memory searcher until Knowledge is wired; real retrieval will add its own time.',
+        "Retrieval here is an in-memory searcher over 3 passages, to isolate Content's own work; Knowledge's hybrid search adds its own time (see Knowledge's benchmarks).",
       ],
     };
   } finally {

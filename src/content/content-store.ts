@@ -18,6 +18,7 @@ import {
   type UserTemplateDefinition,
 } from './templates.js';
 import { STATE_TRANSITIONS, type TextState } from './text-lifecycle.js';
+import { checkWebhookAddress } from './webhook-address.js';
 
 export { STATE_TRANSITIONS, TEXT_STATES, type TextState } from './text-lifecycle.js';
 
@@ -490,6 +491,7 @@ export class WorkspaceContentStore {
   // ---- Webhooks ----
 
   createWebhook(url: string): ContentWebhook & { secret: string } {
+    checkWebhookAddress(url);
     const id = randomUUID();
     const secret = `whsec_${randomBytes(24).toString('base64url')}`;
     const at = this.now();

@@ -36,7 +36,7 @@ import {
 } from './templates.js';
 import { BulkImports, bulkResultFile, bulkResultRows, CONTENT_BULK_JOB } from './bulk/bulk-run.js';
 import { readBulkFile } from './bulk/bulk-file.js';
-import { PolettError } from '../errors.js';
+import { isPolettError, PolettError } from '../errors.js';
 import { openInsightsStore } from '../insights/index.js';
 import { CONTENT_WEBHOOK_JOB, WEBHOOK_MAX_ATTEMPTS, type StateChangeEvent } from './webhook-delivery.js';
 
@@ -242,10 +242,14 @@ export class ContentStudio {
     update: { body: string; title?: string | undefined; note?: string | undefined; author: string | null },
   ): ContentText {
     const text = this.store.requireText(id);
-    const findings = text.profileId
+    // Its profile or own template may have been deleted since (the texts stay): the text is still
+    // edited, and checked against what is left.
+    const profile = text.profileId ? this.store.getProfile(text.profileId)?.profile : undefined;
+    const template = this.existingTemplate(text.templateId);
+    const findings = profile
       ? checkGeneratedText(update.body, {
-          profile: this.profile(text.profileId),
-          template: this.store.requireTemplate(text.templateId),
+          profile,
+          ...(template ? { template } : {}),
           language: text.language,
         }).findings
       : [];
@@ -257,6 +261,15 @@ export class ContentStudio {
       ...(update.title ? { title: update.title } : {}),
       ...(update.note ? { note: update.note } : {}),
     });
+  }
+
+  private existingTemplate(id: string): ContentTemplate | undefined {
+    try {
+      return this.store.requireTemplate(id);
+    } catch (error) {
+      if (isPolettError(error) && error.status === 404) return undefined;
+      throw error;
+    }
   }
 
   /** Changes the state and enqueues one signed delivery per webhook of the workspace. */
@@ -293,7 +306,7 @@ export class ContentStudio {
 
   /** Reads a CSV or XLSX catalogue and stores its rows; broken rows are kept with their error. */
   async uploadBulk(bytes: Uint8Array, fileName: string) {
-    const file = await readBulkFile(bytes);
+    const file = await readBulkFile(bytes, fileName);
     const bulkImport = this.bulkImports().create(file, fileName);
     return { ...bulkImport, sample: file.rows.slice(0, 5) };
   }
@@ -306,6 +319,7 @@ export class ContentStudio {
       templateId: string;
       mapping: Record<string, string>;
       language?: ContentLanguage | undefined;
+      maxOutputTokens?: number | undefined;
     },
   ): Promise<JobRecord> {
     if (!this.dependencies.jobs)
@@ -324,6 +338,7 @@ export class ContentStudio {
       profileId: run.profileId,
       language: run.language ?? profile.language,
       mapping: run.mapping,
+      maxOutputTokens: run.maxOutputTokens,
     });
     return workspaceJobQueue(this.dependencies.jobs, this.workspaceId).enqueue({
       type: CONTENT_BULK_JOB,

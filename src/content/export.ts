@@ -13,11 +13,33 @@ import type { ExportFormat } from './text-lifecycle.js';
 const escapeHtml = (value: string) =>
   value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/** Address schemes a link or image may keep; `javascript:`, `data:` and the like run code when clicked. */
+const SAFE_SCHEMES = new Set(['http', 'https', 'mailto', 'tel']);
+
+/**
+ * True for a relative address or one with a safe scheme. Browsers ignore control characters and
+ * spaces in a scheme and decode character references in an attribute (`javascript&#58;`), so an
+ * `&` before the path is refused too.
+ */
+function isSafeAddress(href: string): boolean {
+  const head = href.replace(/[\s\p{Cc}]/gu, '').split(/[/?#]/)[0] ?? '';
+  if (head.includes('&')) return false;
+  const scheme = /^([^:]*):/.exec(head)?.[1];
+  return scheme === undefined || SAFE_SCHEMES.has(scheme.toLowerCase());
+}
+
 const safeMarked = new Marked({
   gfm: true,
   breaks: true,
   renderer: {
     html: (token) => escapeHtml(token.text),
+    // An unsafe address is dropped and the words kept; `false` lets marked render a safe one.
+    link(token) {
+      return isSafeAddress(token.href) ? false : this.parser.parseInline(token.tokens);
+    },
+    image(token) {
+      return isSafeAddress(token.href) ? false : escapeHtml(token.text);
+    },
   },
 });
 

@@ -122,6 +122,12 @@ export function retrievalQuery(template: ContentTemplate, fields: Record<string,
     .slice(0, 1000);
 }
 
+/**
+ * The longest query sent to Knowledge: its own search route's limit. A fact check sends the whole
+ * text (up to 100,000 characters), and thousands of terms only slow the search down for six passages.
+ */
+export const MAX_RETRIEVAL_QUERY_CHARACTERS = 2000;
+
 export async function retrievePassages(
   knowledge: KnowledgeSearcher | undefined,
   query: string,
@@ -129,7 +135,7 @@ export async function retrievePassages(
   language: ContentLanguage,
 ): Promise<Passage[]> {
   if (!knowledge || query.trim() === '') return [];
-  return knowledge.search(query, {
+  return knowledge.search(query.slice(0, MAX_RETRIEVAL_QUERY_CHARACTERS), {
     limit: 6,
     language,
     ...(profile.knowledgeCollections.length > 0 ? { collections: profile.knowledgeCollections } : {}),

@@ -7,7 +7,12 @@ import { simulateReadableStream } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import type { LanguageModelV3CallOptions } from '@ai-sdk/provider';
 import { describe, expect, it } from 'vitest';
-import { generateVariants, type GenerationEvent } from './generation.js';
+import {
+  generateVariants,
+  MAX_RETRIEVAL_QUERY_CHARACTERS,
+  retrievePassages,
+  type GenerationEvent,
+} from './generation.js';
 import { assembleGenerationPrompt, assembleRewritePrompt, REWRITE_INSTRUCTIONS } from './prompt-assembly.js';
 import { reviewSentiment } from './review-sentiment.js';
 import {
@@ -147,6 +152,12 @@ describe('prompt assembly', () => {
       });
     }
   }
+
+  it('asks Knowledge with at most its own query limit when a long text is fact-checked', async () => {
+    const knowledge = new InMemoryKnowledgeSearcher([buildPassage('Vi rostar på tisdagar.')]);
+    await retrievePassages(knowledge, 'Vi rostar på tisdagar. '.repeat(4_000), profile, 'sv');
+    expect(knowledge.queries[0]!.query.length).toBe(MAX_RETRIEVAL_QUERY_CHARACTERS);
+  });
 
   it('puts the whole profile into every rewrite as well', () => {
     for (const instruction of REWRITE_INSTRUCTIONS) {

@@ -321,11 +321,17 @@ export function checkText(text: string, options: CheckOptions): Finding[] {
 export function trimToLimit(text: string, maxCharacters: number, language: ContentLanguage = 'sv'): string {
   const characters = [...text];
   if (characters.length <= maxCharacters) return text;
-  const fitting = splitSentences(text, language).filter(
-    (sentence) => [...text.slice(0, sentence.end)].length <= maxCharacters,
-  );
-  const lastSentence = fitting.at(-1);
-  if (lastSentence && [...text.slice(0, lastSentence.end)].length >= maxCharacters / 2)
+  // Characters counted once, sentence by sentence (recounting each prefix is quadratic).
+  let lastSentence: { end: number; characters: number } | undefined;
+  let counted = 0;
+  let countedTo = 0;
+  for (const sentence of splitSentences(text, language)) {
+    counted += characterCount(text.slice(countedTo, sentence.end));
+    countedTo = sentence.end;
+    if (counted > maxCharacters) break;
+    lastSentence = { end: sentence.end, characters: counted };
+  }
+  if (lastSentence && lastSentence.characters >= maxCharacters / 2)
     return text.slice(0, lastSentence.end).trimEnd();
   const room = characters.slice(0, Math.max(0, maxCharacters - 1)).join('');
   const lastSpace = room.search(/\s\S*$/u);

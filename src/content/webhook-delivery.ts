@@ -11,10 +11,11 @@
 import { createHmac } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
-import { PolettError } from '../errors.js';
+import { isRetryableStatus, PolettError } from '../errors.js';
 import { defineJobHandler } from '../jobs/index.js';
 import { openContentStore } from './content-store.js';
 import { TEXT_STATES } from './text-lifecycle.js';
+import { checkResolvedWebhookAddress } from './webhook-address.js';
 
 export const CONTENT_WEBHOOK_JOB = 'content.webhook';
 export const WEBHOOK_MAX_ATTEMPTS = 6;
@@ -48,6 +49,7 @@ export function contentWebhookJobHandler(dependencies: { database: Database; fet
         .webhookForDelivery(input.webhookId);
       // Removed since the change: nobody to tell.
       if (!webhook) return { delivered: false, reason: 'webhook removed' };
+      await checkResolvedWebhookAddress(webhook.url);
       const body = JSON.stringify(input.event);
       const timestamp = Math.floor(Date.now() / 1000);
       let response: Response;
@@ -62,6 +64,8 @@ export function contentWebhookJobHandler(dependencies: { database: Database; fet
             'x-polett-signature': signWebhookBody(webhook.secret, timestamp, body),
           },
           body,
+          // A redirect is not followed: it could lead the signed request anywhere, past the check above.
+          redirect: 'manual',
           signal: AbortSignal.any([context.signal, AbortSignal.timeout(DELIVERY_TIMEOUT_MS)]),
         });
       } catch (error) {
@@ -80,13 +84,21 @@ export function contentWebhookJobHandler(dependencies: { database: Database; fet
 }
 
 function deliveryError(url: string, detail: string, status: number, cause?: unknown): PolettError {
+  // Only the origin: a receiver's path often holds its own secret, and job errors are shown to readers.
+  const receiver = new URL(url).origin;
+  const retried = isRetryableStatus(status);
   return new PolettError({
     code: 'content_webhook_failed',
     status,
-    message: {
-      sv: `Webhooken till ${url} svarade inte som väntat (${detail}); Polett försöker igen, kontrollera mottagaren.`,
-      en: `The webhook to ${url} did not answer as expected (${detail}); Polett tries again, check the receiver.`,
-    },
+    message: retried
+      ? {
+          sv: `Webhooken till ${receiver} svarade inte som väntat (${detail}); Polett försöker igen, kontrollera mottagaren.`,
+          en: `The webhook to ${receiver} did not answer as expected (${detail}); Polett tries again, check the receiver.`,
+        }
+      : {
+          sv: `Webhooken till ${receiver} tog inte emot händelsen (${detail}); Polett försöker inte igen, rätta mottagaren eller webhookens adress.`,
+          en: `The webhook to ${receiver} refused the event (${detail}); Polett does not try again, correct the receiver or the webhook's address.`,
+        },
     cause,
   });
 }

@@ -19,7 +19,14 @@ import {
   llamaCppProbabilities,
   writeLearnTestModel,
 } from '../../test-support/tiny-gguf-qwen2.js';
-import { GgufTransformer, softmax, topTokens } from './gguf-transformer.js';
+import { isPolettError } from '../errors.js';
+import {
+  GgufTransformer,
+  MAX_TRANSFORMER_PARAMETERS,
+  softmax,
+  topTokens,
+  transformerProblem,
+} from './gguf-transformer.js';
 
 const directory = mkdtempSync(path.join(tmpdir(), 'polett-learn-forward-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -111,5 +118,21 @@ describe('GgufTransformer against llama.cpp', () => {
     const file = writeLearnTestModel(directory, LEARN_TEST_MODELS[0]!);
     const transformer = await GgufTransformer.load(file);
     expect(() => transformer.forward([1, 99_999])).toThrow(/outside the vocabulary/);
+  });
+
+  // Any reader may ask for the attention of any local model: a large one must be refused from its
+  // header, before gigabytes of weights are decoded (the generated files are small, so the limit
+  // is lowered here to one below their size).
+  it('refuses a model over the parameter limit from its header, and loads one under it', async () => {
+    const file = writeLearnTestModel(directory, LEARN_TEST_MODELS[0]!);
+    expect(await transformerProblem(file)).toBeUndefined();
+    expect(MAX_TRANSFORMER_PARAMETERS).toBeGreaterThanOrEqual(500_000_000);
+    const problem = await transformerProblem(file, { maxParameters: 1_000 });
+    expect(isPolettError(problem) && problem.code).toBe('learn_model_too_large');
+    expect(problem!.localized.sv).toMatch(/^Modellen har \d+ miljoner parametrar; .*SmolLM2-135M\.$/);
+    const refused = await GgufTransformer.load(file, { maxParameters: 1_000 }).catch(
+      (error: unknown) => error,
+    );
+    expect(isPolettError(refused) && refused.code).toBe('learn_model_too_large');
   });
 });

@@ -129,6 +129,35 @@ function malformedModelError(filePath: string, detail: string): PolettError {
   });
 }
 
+/**
+ * The largest model the forward pass loads, in parameters. Decoded to float32 that is 4 GB, what
+ * one WebAssembly memory holds, and a pass over 64 tokens still takes seconds, not minutes; a 7B
+ * chat model in q8_0 would need 28 GB and take the server down with it.
+ */
+export const MAX_TRANSFORMER_PARAMETERS = 1_000_000_000;
+
+function parameterCount(file: GgufModelFile): number {
+  let count = 0;
+  for (const entry of file.tensors.values())
+    count += entry.dimensions.reduce((product, dimension) => product * dimension, 1);
+  return count;
+}
+
+/** The error for a model over `maxParameters`, before any weight is read. */
+function tooLargeProblem(file: GgufModelFile, maxParameters: number): PolettError | undefined {
+  const millions = (count: number, locale: string) => Math.round(count / 1e6).toLocaleString(locale);
+  const count = parameterCount(file);
+  if (count <= maxParameters) return undefined;
+  return new PolettError({
+    code: 'learn_model_too_large',
+    status: 422,
+    message: {
+      sv: `Modellen har ${millions(count, 'sv-SE')} miljoner parametrar; Lär-sidan visar uppmärksamheten i modeller med högst ${millions(maxParameters, 'sv-SE')} miljoner. Välj en liten modell, till exempel SmolLM2-135M.`,
+      en: `The model has ${millions(count, 'en-GB')} million parameters; the Learn page shows the attention of models with at most ${millions(maxParameters, 'en-GB')} million. Choose a small model, for example SmolLM2-135M.`,
+    },
+  });
+}
+
 /** Reads the shape from the metadata; throws a clear error for an architecture it cannot run. */
 export function transformerShapeOf(file: GgufModelFile): TransformerShape {
   const { metadata, filePath } = file;
@@ -175,10 +204,15 @@ export function transformerShapeOf(file: GgufModelFile): TransformerShape {
  * Whether the forward pass can run a GGUF file, from its header alone (no weights read): the
  * architecture and every tensor's encoding. Resolves to the reason when it cannot.
  */
-export async function transformerProblem(filePath: string): Promise<PolettError | undefined> {
+export async function transformerProblem(
+  filePath: string,
+  options: { maxParameters?: number } = {},
+): Promise<PolettError | undefined> {
   try {
     const file = await readGgufModelFile(filePath);
     transformerShapeOf(file);
+    const tooLarge = tooLargeProblem(file, options.maxParameters ?? MAX_TRANSFORMER_PARAMETERS);
+    if (tooLarge) return tooLarge;
     for (const entry of file.tensors.values()) {
       if (!isDecodableType(entry.ggmlType)) return unsupportedTensorTypeError(entry);
     }
@@ -449,9 +483,14 @@ export class GgufTransformer {
    * Reads a GGUF file and decodes its weights into memory (float32: four bytes a parameter).
    * `simd: false` keeps the plain JavaScript loops (for comparing the two).
    */
-  static async load(filePath: string, options: { simd?: boolean } = {}): Promise<GgufTransformer> {
+  static async load(
+    filePath: string,
+    options: { simd?: boolean; maxParameters?: number } = {},
+  ): Promise<GgufTransformer> {
     const file = await readGgufModelFile(filePath);
     const shape = transformerShapeOf(file);
+    const tooLarge = tooLargeProblem(file, options.maxParameters ?? MAX_TRANSFORMER_PARAMETERS);
+    if (tooLarge) throw tooLarge;
     const reader = new GgufTensorReader(file);
     try {
       // Every matrix goes into one WebAssembly memory where the SIMD kernel reads it; without

@@ -147,19 +147,23 @@ export function markSplitCharacters(tokens: TokenPiece[], text: string): TokenPi
     characters.push({ start: offset, end: offset + length, character });
     offset += length;
   }
+  // Tokens and characters both run in text order: one pointer walks the characters alongside
+  // the tokens (searching all characters for each token is quadratic on a long text).
   let tokenStart = 0;
+  let firstCharacter = 0;
   return tokens.map((token) => {
     const tokenEnd = tokenStart + token.bytes.length / 2;
+    while (firstCharacter < characters.length && characters[firstCharacter]!.end <= tokenStart)
+      firstCharacter += 1;
     let marked = token;
     if (!token.complete) {
-      const overlapping = characters.filter(
-        (entry) =>
-          entry.start < tokenEnd &&
-          entry.end > tokenStart &&
-          (entry.start < tokenStart || entry.end > tokenEnd),
-      );
-      if (overlapping.length > 0)
-        marked = { ...token, partOf: overlapping.map((entry) => entry.character).join('') };
+      const overlapping: string[] = [];
+      for (let index = firstCharacter; index < characters.length; index += 1) {
+        const entry = characters[index]!;
+        if (entry.start >= tokenEnd) break;
+        if (entry.start < tokenStart || entry.end > tokenEnd) overlapping.push(entry.character);
+      }
+      if (overlapping.length > 0) marked = { ...token, partOf: overlapping.join('') };
     }
     tokenStart = tokenEnd;
     return marked;

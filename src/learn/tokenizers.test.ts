@@ -99,6 +99,11 @@ describe("local models' tokenizers", () => {
     expect(isPolettError(error) && error.code).toBe('learn_tokenizer_unknown');
     expect(String((error as Error).message)).toContain('local:tiny-bpe');
   });
+
+  it('split once per tokenizer when a request names one twice', async () => {
+    const results = await registry.tokenizeWithEach('Hej på dig', ['o200k', 'cl100k', 'o200k']);
+    expect(results.map((result) => result.tokenizer)).toEqual(['o200k', 'cl100k']);
+  });
 });
 
 describe('costs', () => {

@@ -387,7 +387,8 @@ export class TokenizerRegistry {
 
   /** Splits `text` with several tokenizers (all built-in ones when `names` is empty). */
   async tokenizeWithEach(text: string, names: readonly string[] = []): Promise<TokenizedText[]> {
-    const chosen = names.length > 0 ? names : BUILT_IN_TOKENIZERS;
+    // Each name once: a request naming one tokenizer twelve times would only cost twelve times.
+    const chosen = [...new Set(names.length > 0 ? names : BUILT_IN_TOKENIZERS)];
     const results: TokenizedText[] = [];
     // One after the other: each first use parses a large vocabulary, and two at once only compete.
     for (const name of chosen) results.push(await this.tokenize(text, name));

@@ -77,5 +77,30 @@ describe.skipIf(chromiumMissing)('the Content page in Chromium', () => {
     expect(exported).toMatch(/Rostat i Göteborg\n$/);
     await screenshot(page, 'content-review');
     expect(await accessibilityProblems(page)).toEqual([]);
+
+    // Comments and versions of the text, under it.
+    await page.getByText('Kommentarer och versioner för "Etiopien på LinkedIn"').click();
+    await page.getByLabel('Ny kommentar till "Etiopien på LinkedIn"').fill('Fin ton, publicera på tisdag.');
+    await page.getByRole('button', { name: 'Kommentera' }).click();
+    await page.getByText('Fin ton, publicera på tisdag.').waitFor();
+
+    // A small catalogue in bulk: the columns named like the fields are mapped by themselves.
+    await page.getByLabel('Katalog (CSV eller XLSX)').setInputFiles({
+      name: 'sortiment.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('Produkt;Egenskaper\nKaffe Etiopien;Fruktigt\nKaffe Brasilien;Nötigt\n', 'latin1'),
+    });
+    await page.getByText('2 rader lästa (windows-1252), varav 0 trasiga').waitFor();
+    await expect(page.getByLabel('Produkt (krävs)').inputValue()).resolves.toBe('Produkt');
+    await expect(page.getByLabel('Egenskaper').inputValue()).resolves.toBe('Egenskaper');
+    await page.getByRole('button', { name: 'Skriv en text per rad' }).click();
+    const download = page.getByRole('link', { name: 'Ladda ned resultatet som CSV' });
+    await download.waitFor({ timeout: 180_000 });
+    const csvHref = await download.getAttribute('href');
+    const csv = await page.evaluate(async (url) => (await fetch(url!)).text(), csvHref);
+    expect(csv).toContain('Kaffe Etiopien');
+    expect(csv).toContain('Kaffe Brasilien');
+    await screenshot(page, 'content-bulk');
+    expect(await accessibilityProblems(page)).toEqual([]);
   }, 400_000);
 });

@@ -80,6 +80,12 @@ describe('polett content generate', () => {
     expect(result.stderr).toContain('Writing texts needs a chat model');
   });
 
+  it('refuses a --max-tokens that is not a whole number from 1 to 4000', async () => {
+    const result = await polett(tierOne, ['content', 'generate', '-t', 'x-post', '--max-tokens', 'många']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe('--max-tokens must be a whole number from 1 to 4000.');
+  });
+
   it('refuses a field the template does not have, naming its fields', async () => {
     const result = await polett(tierOne, [
       'content',

@@ -106,6 +106,16 @@ export async function runContentGenerate(options: ContentGenerateOptions): Promi
   if (options.language !== undefined && options.language !== 'sv' && options.language !== 'en')
     throw optionError('language', '--language ska vara sv eller en.', '--language must be sv or en.');
   const maxOutputTokens = options.maxTokens === undefined ? undefined : Number(options.maxTokens);
+  // The same bounds as the REST route's maxOutputTokens; NaN was silently ignored before.
+  if (
+    maxOutputTokens !== undefined &&
+    !(Number.isInteger(maxOutputTokens) && maxOutputTokens >= 1 && maxOutputTokens <= 4000)
+  )
+    throw optionError(
+      'maxTokens',
+      '--max-tokens ska vara ett heltal från 1 till 4000.',
+      '--max-tokens must be a whole number from 1 to 4000.',
+    );
   const fields = parseFieldOptions(options.field ?? []);
   const polett = openPolett();
   try {

@@ -7,6 +7,7 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { PolettError, type LocalizedText } from '../../errors.js';
+import { checkZip } from '../../knowledge/parsing/zip-guard.js';
 import { decodeText, looksBinary } from '../../text/index.js';
 
 export interface BulkRow {
@@ -25,6 +26,12 @@ export interface BulkFile {
 }
 
 export const BULK_ROW_LIMIT = 10_000;
+
+/**
+ * The most an XLSX may unpack to: ten thousand rows of a catalogue are a few megabytes of XML,
+ * and exceljs holds it all in memory, so a zip bomb of a few megabytes must be refused first.
+ */
+export const BULK_XLSX_LIMITS = { maxUnpackedBytes: 100 * 1024 * 1024, maxEntries: 2_000 };
 
 function fileError(sv: string, en: string): PolettError {
   return new PolettError({
@@ -116,7 +123,12 @@ export function readCsv(bytes: Uint8Array): BulkFile {
   return { format: 'csv', encoding, columns, rows: checkSize(rows) };
 }
 
-export async function readXlsx(bytes: Uint8Array): Promise<BulkFile> {
+export async function readXlsx(
+  bytes: Uint8Array,
+  fileName = 'catalogue.xlsx',
+  limits = BULK_XLSX_LIMITS,
+): Promise<BulkFile> {
+  await checkZip(bytes, fileName, 'XLSX', limits);
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
@@ -151,6 +163,6 @@ export async function readXlsx(bytes: Uint8Array): Promise<BulkFile> {
 }
 
 /** Reads by content: an XLSX is a ZIP (PK), anything else is taken for CSV. */
-export async function readBulkFile(bytes: Uint8Array): Promise<BulkFile> {
-  return bytes[0] === 0x50 && bytes[1] === 0x4b ? readXlsx(bytes) : readCsv(bytes);
+export async function readBulkFile(bytes: Uint8Array, fileName?: string): Promise<BulkFile> {
+  return bytes[0] === 0x50 && bytes[1] === 0x4b ? readXlsx(bytes, fileName) : readCsv(bytes);
 }

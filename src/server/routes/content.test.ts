@@ -221,6 +221,17 @@ describe('Content routes without a chat model (tier 1)', () => {
     );
     expect(fixed.text).toBe('Du får vårt superbilliga kaffe. Rostat i Göteborg');
     expect(fixed.findings.map((finding) => finding.rule)).toEqual(['banned-word']);
+
+    // A fix that rewrites with the chat model spends the model like /rewrite does: a reader may
+    // apply the deterministic fixes, not that one.
+    const rewriteFix = { kind: 'rewrite', instruction: 'translate', language: 'sv', needsModel: true };
+    const refused = await server.app.request(`${base}/fix`, {
+      method: 'POST',
+      headers: viewer.writeHeaders,
+      body: JSON.stringify({ profileId, text: 'We roast every Tuesday.', fix: rewriteFix }),
+    });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('permission_denied');
   });
 
   it('takes a text through review to published, with versions, comments, export and a signed webhook', async () => {
@@ -234,6 +245,13 @@ describe('Content routes without a chat model (tier 1)', () => {
       }),
     );
     expect(webhook.secret).toMatch(/^whsec_/);
+    expect((await server.app.request(`${base}/webhooks`, { headers: viewer.headers })).status).toBe(403);
+    const listed = await json<{ webhooks: Array<{ id: string; secret?: string }> }>(
+      await server.app.request(`${base}/webhooks`, { headers: owner.headers }),
+    );
+    expect(listed.webhooks.map((listedWebhook) => [listedWebhook.id, listedWebhook.secret])).toEqual([
+      [webhook.id, undefined],
+    ]);
     const workers = server.polett.startWorkers({ concurrency: 1 });
     void workers;
 
@@ -328,6 +346,46 @@ describe('Content routes without a chat model (tier 1)', () => {
       );
     }
   });
+
+  it('keeps a text editable after its profile and its own template are deleted', async () => {
+    const post = (path: string, body: unknown) =>
+      server.app.request(`${base}${path}`, {
+        method: 'POST',
+        headers: owner.writeHeaders,
+        body: JSON.stringify(body),
+      });
+    const profile = await json<{ id: string }>(await post('/profiles', { ...PROFILE, name: 'Tillfällig' }));
+    const template = await json<{ id: string }>(
+      await post('/templates', {
+        name: 'Skyltfönster',
+        fields: [{ name: 'vara', label: 'Vara' }],
+        instructions: 'Skriv en skylt om {{vara}}.',
+      }),
+    );
+    const text = await json<ContentText>(
+      await post('/texts', {
+        profileId: profile.id,
+        templateId: template.id,
+        title: 'Skylt',
+        body: 'Ny vara.',
+      }),
+    );
+    for (const path of [`/profiles/${profile.id}`, `/templates/${template.id}`]) {
+      const removed = await server.app.request(`${base}${path}`, {
+        method: 'DELETE',
+        headers: owner.writeHeaders,
+      });
+      expect(removed.status).toBe(204);
+    }
+    const updated = await server.app.request(`${base}/texts/${text.id}`, {
+      method: 'PUT',
+      headers: owner.writeHeaders,
+      body: JSON.stringify({ body: 'Nya bönor i fönstret.' }),
+    });
+    expect(updated.status).toBe(200);
+    expect(await json<ContentText>(updated)).toMatchObject({ version: 2, body: 'Nya bönor i fönstret.' });
+  });
+
   it('checks fact-stating sentences against the workspace’s real Knowledge and cites the source', async () => {
     server.polett.startWorkers({ concurrency: 1 });
     const form = new FormData();

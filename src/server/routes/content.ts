@@ -33,7 +33,7 @@ import {
   type ContentStudioDependencies,
   type ContentTemplate,
 } from '../../content/index.js';
-import type { Permission } from '../../platform/index.js';
+import { platformErrors, type Permission } from '../../platform/index.js';
 import { workspaceParamsSchema } from '../../platform/schemas.js';
 import type { Knowledge } from '../../knowledge/index.js';
 import { SqliteStorage } from '../../storage/index.js';
@@ -74,6 +74,7 @@ const bulkStartRequestSchema = z
     /** Template field → column of the file. */
     mapping: z.record(z.string(), z.string()),
     language: z.enum(['sv', 'en']).optional(),
+    maxOutputTokens: z.number().int().min(1).max(4000).optional(),
   })
   .meta({ id: 'ContentBulkStart' });
 
@@ -352,13 +353,21 @@ export function contentRoutes(dependencies: ServerDependencies, knowledge?: Know
       path: '/workspaces/{workspaceId}/content/fix',
       summary: "Apply one finding's fix and check again",
       ...route('read'),
+      description:
+        'Needs the `read` permission in the workspace; a `rewrite` fix, which runs the chat model, needs `content.write`.',
       request: { params: workspaceParamsSchema, body: jsonBody(fixRequestSchema) },
       responses: {
         200: jsonResponse(checkedTextSchema, 'The fixed text'),
         ...errorResponses(400, 401, 403, 404, 409, 503),
       },
     }),
-    async (context) => context.json(await studioOf(context).fix(context.req.valid('json')), 200),
+    async (context) => {
+      const request = context.req.valid('json');
+      // A rewriting fix spends the chat model as /rewrite does, so it needs the same permission.
+      if (request.fix.kind === 'rewrite' && !context.get('workspace').permissions.includes('content.write'))
+        throw platformErrors.permissionDenied('content.write');
+      return context.json(await studioOf(context).fix(request), 200);
+    },
   );
 
   app.openapi(
@@ -593,7 +602,8 @@ export function contentRoutes(dependencies: ServerDependencies, knowledge?: Know
       method: 'get',
       path: '/workspaces/{workspaceId}/content/webhooks',
       summary: 'The webhooks that hear of every change of state',
-      ...route('read'),
+      // A receiver's address often carries its own secret (a Zapier or Slack hook): editors only.
+      ...route('content.write'),
       request: { params: workspaceParamsSchema },
       responses: {
         200: jsonResponse(z.object({ webhooks: z.array(webhookSchema) }), 'Webhooks'),
@@ -654,7 +664,10 @@ export function contentRoutes(dependencies: ServerDependencies, knowledge?: Know
           },
         },
       },
-      responses: { 201: jsonResponse(bulkImportSchema, 'The import'), ...errorResponses(400, 401, 403, 404) },
+      responses: {
+        201: jsonResponse(bulkImportSchema, 'The import'),
+        ...errorResponses(400, 401, 403, 404, 413, 422),
+      },
     }),
     async (context) => {
       const bytes = new Uint8Array(await context.req.arrayBuffer());

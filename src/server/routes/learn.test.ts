@@ -17,7 +17,13 @@ import {
 } from '../../../test-support/builders.js';
 import { TEST_MODELS_DIR } from '../../../test-support/paths.js';
 import { TINY_GGUF_BPE_MODEL } from '../../../test-support/tiny-gguf.js';
-import type { AttentionModels, AttentionResponse, TokenizerList, TokensResponse } from '../../learn/index.js';
+import {
+  MAX_ATTENTION_TOKENS,
+  type AttentionModels,
+  type AttentionResponse,
+  type TokenizerList,
+  type TokensResponse,
+} from '../../learn/index.js';
 
 type Server = ReturnType<typeof buildPlatformServer>;
 let server: Server;
@@ -182,6 +188,24 @@ describe('Learn routes', () => {
     expect(body.next).toHaveLength(10);
     const probabilities = body.next.map((entry) => entry.probability);
     expect([...probabilities].sort((left, right) => right - left)).toEqual(probabilities);
+    expect(body.truncated).toBe(false);
+  });
+
+  // The forward pass is the one request that can pin a CPU: the longest text is cut to
+  // MAX_ATTENTION_TOKENS before it runs, and the answer says so.
+  it('cuts a long text to the forward pass’s token limit and says it did', async () => {
+    const response = await server.app.request(`${base}/attention`, {
+      method: 'POST',
+      headers: viewer.writeHeaders,
+      body: JSON.stringify({ text: 'Smörgåstårta på lördag! '.repeat(80) }),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as AttentionResponse;
+    expect(body.truncated).toBe(true);
+    expect(body.tokens).toHaveLength(MAX_ATTENTION_TOKENS);
+    expect(Buffer.from(body.attention[0]![0]!, 'base64').length).toBe(
+      (MAX_ATTENTION_TOKENS * (MAX_ATTENTION_TOKENS + 1)) / 2,
+    );
   });
 
   it('documents its routes in the OpenAPI document', async () => {

@@ -57,11 +57,18 @@ export const contentApi = {
   ) => api.post<{ text: string }>(`${contentPath(workspaceId)}/draft`, body),
   check: (
     workspaceId: string,
-    body: { text: string; profileId: string; templateId?: string; language?: 'sv' | 'en' },
+    body: { text: string; profileId: string; templateId?: string; language?: 'sv' | 'en'; facts?: boolean },
   ) => api.post<CheckedTextDto>(`${contentPath(workspaceId)}/check`, body),
   fix: (
     workspaceId: string,
-    body: { text: string; profileId: string; templateId?: string; language?: 'sv' | 'en'; fix: Fix },
+    body: {
+      text: string;
+      profileId: string;
+      templateId?: string;
+      language?: 'sv' | 'en';
+      facts?: boolean;
+      fix: Fix;
+    },
   ) => api.post<CheckedTextDto>(`${contentPath(workspaceId)}/fix`, body),
   rewrite: (
     workspaceId: string,
@@ -142,7 +149,12 @@ export const bulkApi = {
   start: (
     workspaceId: string,
     importId: string,
-    body: { profileId: string; templateId: string; mapping: Record<string, string> },
+    body: {
+      profileId: string;
+      templateId: string;
+      mapping: Record<string, string>;
+      maxOutputTokens?: number;
+    },
   ) =>
     api.post<{ jobId: string }>(
       `${contentPath(workspaceId)}/bulk/imports/${encodeURIComponent(importId)}/start`,

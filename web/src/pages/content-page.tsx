@@ -392,10 +392,15 @@ function ReviewQueue({
   workspaceId,
   texts,
   onChanged,
+  state,
+  onStateChange,
 }: {
   workspaceId: string;
   texts: TextDto[];
   onChanged: () => void;
+  /** Which texts to show: one state (in review is the queue proper), or all. */
+  state: TextState | '';
+  onStateChange: (state: TextState | '') => void;
 }) {
   const { t, formatDateTime } = useLocale();
   const [error, setError] = useState<string>();
@@ -411,6 +416,21 @@ function ReviewQueue({
   return (
     <section aria-labelledby="content-review-heading">
       <h2 id="content-review-heading">{t('content.review.title')}</h2>
+      <div className="field">
+        <label htmlFor="content-review-state">{t('content.review.show')}</label>
+        <select
+          id="content-review-state"
+          value={state}
+          onChange={(event) => onStateChange(event.target.value as TextState | '')}
+        >
+          <option value="">{t('content.review.all')}</option>
+          {(['draft', 'in_review', 'approved', 'published'] as const).map((option) => (
+            <option key={option} value={option}>
+              {t(`content.state.${option}`)}
+            </option>
+          ))}
+        </select>
+      </div>
       {error ? <Alert kind="error">{error}</Alert> : null}
       {texts.length === 0 ? <p>{t('content.review.empty')}</p> : null}
       <ul className="content-texts">
@@ -513,10 +533,13 @@ function BulkSection({
   workspaceId,
   profileId,
   templates,
+  maxTokens,
 }: {
   workspaceId: string;
   profileId: string;
   templates: TemplateDto[];
+  /** The writing section's token budget, used for every row too. */
+  maxTokens: string;
 }) {
   const { t, locale } = useLocale();
   const [upload, setUpload] = useState<BulkImportDto>();
@@ -555,7 +578,12 @@ function BulkSection({
     if (!upload) return;
     setError(undefined);
     try {
-      const { jobId } = await bulkApi.start(workspaceId, upload.id, { profileId, templateId, mapping });
+      const { jobId } = await bulkApi.start(workspaceId, upload.id, {
+        profileId,
+        templateId,
+        mapping,
+        ...(maxTokens.trim() === '' ? {} : { maxOutputTokens: Number(maxTokens) }),
+      });
       setJob(
         await api.get<JobView>(
           `/api/workspaces/${encodeURIComponent(workspaceId)}/jobs/${encodeURIComponent(jobId)}`,
@@ -686,12 +714,13 @@ export function ContentPage() {
   const [busy, setBusy] = useState(false);
   const editorRef = useRef<HTMLTextAreaElement>(null);
 
+  const [queueState, setQueueState] = useState<TextState | ''>('');
   const loadTexts = useCallback(() => {
-    contentApi.texts(workspaceId).then(
+    contentApi.texts(workspaceId, queueState || undefined).then(
       (answer) => setTexts(answer.texts),
       (caught: unknown) => setError(errorText(caught)),
     );
-  }, [workspaceId]);
+  }, [workspaceId, queueState]);
 
   useEffect(() => {
     contentApi.status(workspaceId).then(setStatus, (caught: unknown) => setError(errorText(caught)));
@@ -726,7 +755,8 @@ export function ContentPage() {
 
   const runCheck = async (text: string) => {
     if (!profileId) return;
-    setChecked(await contentApi.check(workspaceId, { text, profileId, templateId }));
+    // Facts are checked against the knowledge base too: the editor sees citations and unsupported claims.
+    setChecked(await contentApi.check(workspaceId, { text, profileId, templateId, facts: true }));
   };
 
   const generate = async (likeText?: string) => {
@@ -804,6 +834,7 @@ export function ContentPage() {
         text: editor,
         profileId,
         templateId,
+        facts: true,
         fix: finding.fix.edit,
       });
       setEditor(result.text);
@@ -852,6 +883,7 @@ export function ContentPage() {
         title: title || template?.name[locale] || '',
         body: editor,
         origin: variants.length > 0 ? 'generated' : 'written',
+        ...(checked && checked.text === editor ? { citations: checked.citations } : {}),
       });
       setNotice(t('content.editor.savedNotice'));
       loadTexts();
@@ -1037,6 +1069,21 @@ export function ContentPage() {
                   onFix={(finding) => void applyFinding(finding)}
                   busy={busy}
                 />
+                {checked.citations.length > 0 ? (
+                  <>
+                    <h4>{t('content.citations.title')}</h4>
+                    <ul aria-label={t('content.citations.title')}>
+                      {checked.citations.map((citation, index) => (
+                        <li key={index}>
+                          {t('content.citations.entry', {
+                            sentence: citation.sentence,
+                            title: citation.title,
+                          })}
+                        </li>
+                      ))}
+                    </ul>
+                  </>
+                ) : null}
               </section>
             ) : null}
             <TextInput label={t('content.editor.titleField')} value={title} onChange={setTitle} />
@@ -1049,10 +1096,21 @@ export function ContentPage() {
       ) : null}
 
       {profileId && profile ? (
-        <BulkSection workspaceId={workspaceId} profileId={profileId} templates={templates} />
+        <BulkSection
+          workspaceId={workspaceId}
+          profileId={profileId}
+          templates={templates}
+          maxTokens={maxTokens}
+        />
       ) : null}
 
-      <ReviewQueue workspaceId={workspaceId} texts={texts} onChanged={loadTexts} />
+      <ReviewQueue
+        workspaceId={workspaceId}
+        texts={texts}
+        onChanged={loadTexts}
+        state={queueState}
+        onStateChange={setQueueState}
+      />
     </div>
   );
 }

@@ -145,7 +145,14 @@ export const contentMessages = {
   'content.bulk.downloadCsv': { sv: 'Ladda ned resultatet som CSV', en: 'Download the result as CSV' },
   'content.bulk.downloadXlsx': { sv: 'Ladda ned resultatet som XLSX', en: 'Download the result as XLSX' },
 
+  'content.citations.title': { sv: 'Källor', en: 'Sources' },
+  'content.citations.entry': {
+    sv: '"{sentence}" stöds av {title}',
+    en: '"{sentence}" is supported by {title}',
+  },
   'content.review.title': { sv: 'Granskning', en: 'Review' },
+  'content.review.show': { sv: 'Visa', en: 'Show' },
+  'content.review.all': { sv: 'Alla texter', en: 'All texts' },
   'content.review.empty': { sv: 'Inga sparade texter än.', en: 'No saved texts yet.' },
   'content.review.version': { sv: 'version {version}', en: 'version {version}' },
   'content.review.findings': { sv: '{count} anmärkningar', en: '{count} findings' },
