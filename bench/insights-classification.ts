@@ -28,8 +28,18 @@ const WORKER_URL = new URL('./insights-classification-worker.ts', import.meta.ur
 
 /** A labelled stand-in for a clone without ../shared/data: varied reviews from a few templates. */
 function builtInExamples(): LabelledText[] {
-  const positive = ['Snabb leverans och trevlig personal', 'Mycket nöjd med köpet', 'Toppen service 😊', 'Rekommenderas varmt!'];
-  const negative = ['Leveransen var försenad', 'Inte nöjd alls', 'Dålig kvalitet, gick sönder', 'Otrevligt bemötande 😡'];
+  const positive = [
+    'Snabb leverans och trevlig personal',
+    'Mycket nöjd med köpet',
+    'Toppen service 😊',
+    'Rekommenderas varmt!',
+  ];
+  const negative = [
+    'Leveransen var försenad',
+    'Inte nöjd alls',
+    'Dålig kvalitet, gick sönder',
+    'Otrevligt bemötande 😡',
+  ];
   const examples: LabelledText[] = [];
   for (let index = 0; index < 5000; index += 1) {
     const pool = index % 2 === 0 ? positive : negative;
@@ -52,9 +62,15 @@ function timeSingleThread(classifier: TextClassifier, texts: readonly string[], 
   return texts.length / median(seconds);
 }
 
-async function timeWorkers(classifier: TextClassifier, texts: readonly string[], threads: number): Promise<number> {
+async function timeWorkers(
+  classifier: TextClassifier,
+  texts: readonly string[],
+  threads: number,
+): Promise<number> {
   const model = classifier.serialise();
-  const shares = Array.from({ length: threads }, (_, thread) => texts.filter((_, index) => index % threads === thread));
+  const shares = Array.from({ length: threads }, (_, thread) =>
+    texts.filter((_, index) => index % threads === thread),
+  );
   const workers = shares.map(
     (share) =>
       // The worker is TypeScript: it registers tsx's loader in its own thread, then imports it.
@@ -65,13 +81,18 @@ async function timeWorkers(classifier: TextClassifier, texts: readonly string[],
   );
   try {
     await Promise.all(
-      workers.map((worker) => new Promise<void>((resolve, reject) => {
-        worker.once('error', reject);
-        worker.once('message', () => resolve());
-      })),
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve, reject) => {
+            worker.once('error', reject);
+            worker.once('message', () => resolve());
+          }),
+      ),
     );
     const startedAt = performance.now();
-    const done = workers.map((worker) => new Promise<void>((resolve) => worker.once('message', () => resolve())));
+    const done = workers.map(
+      (worker) => new Promise<void>((resolve) => worker.once('message', () => resolve())),
+    );
     for (const worker of workers) worker.postMessage('start');
     await Promise.all(done);
     return texts.length / ((performance.now() - startedAt) / 1000);
@@ -80,7 +101,9 @@ async function timeWorkers(classifier: TextClassifier, texts: readonly string[],
   }
 }
 
-export async function runInsightsClassificationBenchmark(options: { passes?: number } = {}): Promise<BenchmarkReport> {
+export async function runInsightsClassificationBenchmark(
+  options: { passes?: number } = {},
+): Promise<BenchmarkReport> {
   const passes = options.passes ?? 3;
   const notes: string[] = [];
   const file = path.join(SHARED_DATA_DIR, 'reviews-sv.csv');
@@ -92,7 +115,9 @@ export async function runInsightsClassificationBenchmark(options: { passes?: num
   } else {
     examples = builtInExamples();
     source = 'built-in template reviews (../shared/data is absent)';
-    notes.push('../shared/data/reviews-sv.csv is absent: timed on built-in template reviews, whose MCC means little.');
+    notes.push(
+      '../shared/data/reviews-sv.csv is absent: timed on built-in template reviews, whose MCC means little.',
+    );
   }
   const { train, test } = stratifiedSplit(examples, (example) => example.label, TRAIN_SIZE, 1);
   const texts = test.map((example) => example.text);
@@ -111,7 +136,8 @@ export async function runInsightsClassificationBenchmark(options: { passes?: num
   ];
   return {
     name: 'insights-classify',
-    title: 'Insights tier-1 classification: texts a second and MCC, against a word TF-IDF + logistic regression baseline',
+    title:
+      'Insights tier-1 classification: texts a second and MCC, against a word TF-IDF + logistic regression baseline',
     setup: [
       describeMachine(),
       `Data: ${source}; trained on ${TRAIN_SIZE} stratified rows (seed 1), classified ${texts.length.toLocaleString('en-US')} texts, median of ${passes} passes on one thread.`,

@@ -26,7 +26,12 @@ if (mode === 'csv-parse') {
     const storage = openStorage({ dataDir, env: {} });
     const workspace = buildInsightsWorkspace(storage, 'Bänk AB');
     const scope = openInsightsStore(storage.database).forWorkspace(workspace.id);
-    const record = scope.createImport({ fileName: 'bench.csv', filePath: file, format: 'csv', encoding: 'utf-8' });
+    const record = scope.createImport({
+      fileName: 'bench.csv',
+      filePath: file,
+      format: 'csv',
+      encoding: 'utf-8',
+    });
     const report = await importFeedbackFile(file, await sniffFile(file), scope, {
       importId: record.id,
       mapping: { text: 'text', date: 'date', rating: 'rating', source: 'source', id: 'id' },
@@ -38,4 +43,6 @@ if (mode === 'csv-parse') {
   }
 }
 const seconds = (performance.now() - startedAt) / 1000;
-process.stdout.write(`${JSON.stringify({ rows, seconds, peakMegabytes: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ rows, seconds, peakMegabytes: process.resourceUsage().maxRSS / 1024 })}\n`,
+);

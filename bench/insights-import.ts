@@ -39,7 +39,10 @@ async function writeFile(target: string, rows: number): Promise<void> {
   await once(output, 'finish');
 }
 
-async function runChild(mode: 'polett' | 'csv-parse', file: string): Promise<{ rows: number; seconds: number; peakMegabytes: number }> {
+async function runChild(
+  mode: 'polett' | 'csv-parse',
+  file: string,
+): Promise<{ rows: number; seconds: number; peakMegabytes: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, mode, file], {
     cwd: REPOSITORY_ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -48,7 +51,11 @@ async function runChild(mode: 'polett' | 'csv-parse', file: string): Promise<{ r
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];
   if (code !== 0) throw new Error(`${mode} side exited with code ${code}`);
-  return JSON.parse(output.trim().split('\n').at(-1)!) as { rows: number; seconds: number; peakMegabytes: number };
+  return JSON.parse(output.trim().split('\n').at(-1)!) as {
+    rows: number;
+    seconds: number;
+    peakMegabytes: number;
+  };
 }
 
 export async function runInsightsImportBenchmark(options: { rows?: number } = {}): Promise<BenchmarkReport> {
@@ -63,11 +70,26 @@ export async function runInsightsImportBenchmark(options: { rows?: number } = {}
     return {
       name: 'insights-import',
       title: `Insights import of a ${rows.toLocaleString('en-US')}-row CSV: rows a second and peak memory`,
-      setup: [describeMachine(), `File: ${rows.toLocaleString('en-US')} rows, ${megabytes.toFixed(0)} MB, UTF-8 with å, ä, ö; each side in its own process.`],
+      setup: [
+        describeMachine(),
+        `File: ${rows.toLocaleString('en-US')} rows, ${megabytes.toFixed(0)} MB, UTF-8 with å, ä, ö; each side in its own process.`,
+      ],
       columns: ['side', 'rows', 'seconds', 'rows/s', 'peak memory (MB)'],
       rows: [
-        ['Polett import (parse, check, dedupe keys, SQLite)', polett.rows, polett.seconds, Math.round(polett.rows / polett.seconds), Math.round(polett.peakMegabytes)],
-        ['csv-parse alone (parse only, stores nothing)', floor.rows, floor.seconds, Math.round(floor.rows / floor.seconds), Math.round(floor.peakMegabytes)],
+        [
+          'Polett import (parse, check, dedupe keys, SQLite)',
+          polett.rows,
+          polett.seconds,
+          Math.round(polett.rows / polett.seconds),
+          Math.round(polett.peakMegabytes),
+        ],
+        [
+          'csv-parse alone (parse only, stores nothing)',
+          floor.rows,
+          floor.seconds,
+          Math.round(floor.rows / floor.seconds),
+          Math.round(floor.peakMegabytes),
+        ],
       ],
       verdicts: [
         {

@@ -9,12 +9,18 @@
  * present, else from a built-in paragraph with numbers varied. Vectors are random unit vectors; a
  * query's vector lies near the chunk its words were taken from, so vector search has a right
  * answer to find. Target (issue 4): p50 ≤ 20 ms and p95 ≤ 50 ms for Polett on this machine.
+ *
+ * Then ingestion: pages of about 3,000 characters of Swedish text through Knowledge's pipeline
+ * (parse, chunk, Swedish analysis, FTS5; one transaction a document, as the sync job does it), in a
+ * child process whose peak memory is sampled, against the same pages into a plain FTS5 table.
+ * Target: under 1 GB of memory while ingesting 1 GB of text (`POLETT_BENCH_INGEST_MB`, default
+ * 1024; a smaller size is reported as what it is).
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import * as lancedb from '@lancedb/lancedb';
 import { hybridSearch } from '../src/knowledge/hybrid-search.js';
 import { openScratchKnowledge } from '../src/knowledge/scratch-database.js';
 import {
@@ -25,6 +31,7 @@ import {
 import { describeMachine, type BenchmarkReport, type Cell } from './support/benchmark-report.js';
 import { BUILT_IN_SWEDISH_PARAGRAPH, readSwedishReviews } from './support/shared-data.js';
 import { percentile } from './support/statistics.js';
+import { REPOSITORY_ROOT } from '../test-support/paths.js';
 
 const TARGET_P50_MS = 20;
 const TARGET_P95_MS = 50;
@@ -33,6 +40,34 @@ export interface KnowledgeSearchBenchmarkOptions {
   chunks?: number;
   dimension?: number;
   queries?: number;
+  /** Megabytes of text to ingest; 1,024 by default (POLETT_BENCH_INGEST_MB); 0 skips ingestion. */
+  ingestMegabytes?: number;
+}
+
+interface IngestResult {
+  mode: string;
+  pages: number;
+  megabytes: number;
+  seconds: number;
+  pagesPerSecond: number;
+  peakRssMegabytes: number;
+}
+
+function runIngestChild(mode: 'polett' | 'fts5', megabytes: number, folder: string): Promise<IngestResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'bench/knowledge-ingest-child.ts', mode, String(megabytes), folder],
+      { cwd: REPOSITORY_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`knowledge-ingest-child ${mode} exited with ${code}`));
+      else resolve(JSON.parse(output.trim().split('\n').at(-1)!) as IngestResult);
+    });
+  });
 }
 
 /** A small deterministic generator (mulberry32): the same corpus and queries every run. */
@@ -101,6 +136,11 @@ function buildCorpus(chunks: number, dimension: number, queryCount: number): Cor
   };
 }
 
+/** Where a long run is, on stderr (stdout carries the report). */
+function progress(message: string): void {
+  process.stderr.write(`knowledge-search: ${new Date().toISOString().slice(11, 19)} ${message}\n`);
+}
+
 function summary(label: string, samples: number[]): Cell[] {
   return [label, percentile(samples, 0.5), percentile(samples, 0.95), percentile(samples, 0.99)];
 }
@@ -118,6 +158,7 @@ export async function runKnowledgeSearchBenchmark(
     const scratch = await openScratchKnowledge({ path: path.join(folder, 'polett.sqlite') });
     const { knowledge, database } = scratch;
     const source = knowledge.createSource({ kind: 'folder', location: '/bench' });
+    progress(`indexing ${chunkCount} chunks in Polett`);
     const indexStarted = performance.now();
     const perDocument = 10;
     const write = database.transaction((documents: PreparedDocument[]) => {
@@ -171,6 +212,7 @@ export async function runKnowledgeSearchBenchmark(
       }
       return samples;
     };
+    progress('querying Polett');
     const polettHybrid = await time((query) =>
       hybridSearch({ knowledge, embedder }, query.text, { limit: 10 }),
     );
@@ -181,6 +223,12 @@ export async function runKnowledgeSearchBenchmark(
     scratch.close();
 
     // ---- LanceDB 0.31.0: the same chunks and vectors, its FTS index, hybrid with RRF ----
+    progress('indexing in LanceDB');
+    // LanceDB sizes its CPU pool from the cores; on a 2-core machine its full-text index build over
+    // 20,000 rows or more waits forever (seen with 0.31.0 here). Four threads avoid that; set
+    // before the module loads, since the pool is made once.
+    process.env.LANCE_CPU_THREADS ??= '4';
+    const lancedb = await import('@lancedb/lancedb');
     const lanceStarted = performance.now();
     const db = await lancedb.connect(path.join(folder, 'lance'));
     const rows = corpus.texts.map((text, index) => ({
@@ -193,6 +241,7 @@ export async function runKnowledgeSearchBenchmark(
       await table.add(rows.slice(start, start + 10_000));
     await table.createIndex('text', { config: lancedb.Index.fts() });
     const lanceIndexSeconds = (performance.now() - lanceStarted) / 1000;
+    progress('querying LanceDB');
     const reranker = await lancedb.rerankers.RRFReranker.create();
     const lanceHybrid = await time((query) =>
       table
@@ -212,6 +261,17 @@ export async function runKnowledgeSearchBenchmark(
         .toArray(),
     );
     db.close();
+
+    // ---- Ingestion throughput and peak memory, each side in a process of its own ----
+    progress('ingestion');
+    const ingestMegabytes = options.ingestMegabytes ?? Number(process.env.POLETT_BENCH_INGEST_MB ?? 1024);
+    const ingest =
+      ingestMegabytes > 0
+        ? [
+            await runIngestChild('polett', ingestMegabytes, folder),
+            await runIngestChild('fts5', ingestMegabytes, folder),
+          ]
+        : [];
 
     const p50 = percentile(polettHybrid, 0.5);
     const p95 = percentile(polettHybrid, 0.95);
@@ -245,8 +305,38 @@ export async function runKnowledgeSearchBenchmark(
           measured: `${p95.toFixed(1)} ms`,
           passed: p95 <= TARGET_P95_MS,
         },
+        ...ingest
+          .filter((result) => result.mode === 'polett')
+          .map((result) => ({
+            target: 'peak memory while ingesting 1 GB of text < 1 GB',
+            measured: `${result.peakRssMegabytes.toFixed(0)} MB over ${result.megabytes.toFixed(0)} MB of text${
+              result.megabytes < 1000
+                ? ' (a smaller run, POLETT_BENCH_INGEST_MB: not the 1 GB of the target)'
+                : ''
+            }`,
+            passed: result.peakRssMegabytes < 1024 && result.megabytes >= 1000,
+          })),
       ],
       notes: [],
+      extraTables:
+        ingest.length === 0
+          ? []
+          : [
+              {
+                title: 'Ingestion: pages of ~3,000 characters (parse, chunk, lexical indexing; no embedding)',
+                columns: ['pipeline', 'pages', 'MB of text', 'seconds', 'pages/s', 'peak RSS MB'],
+                rows: ingest.map((result) => [
+                  result.mode === 'polett'
+                    ? 'Polett (parse, chunk, Swedish stems + compounds + 4-grams, FTS5)'
+                    : 'plain FTS5, unicode61 tokenizer, one row a page',
+                  result.pages,
+                  result.megabytes,
+                  result.seconds,
+                  result.pagesPerSecond,
+                  result.peakRssMegabytes,
+                ]),
+              },
+            ],
     };
   } finally {
     rmSync(folder, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import { runGgufGenerationBenchmark } from './gguf-generation.js';
 import { runInsightsClassificationBenchmark } from './insights-classification.js';
 import { runInsightsImportBenchmark } from './insights-import.js';
 import { runParsingBenchmark } from './knowledge-parsing.js';
+import { runKnowledgeSearchBenchmark } from './knowledge-search.js';
 import { runLearnForwardBenchmark } from './learn-forward.js';
 import { runOpenAIProxyLatencyBenchmark } from './openai-proxy-latency.js';
 import { runPlatformThroughputBenchmark } from './platform-throughput.js';
@@ -31,19 +32,26 @@ const BENCHMARKS: Record<string, { description: string; run: () => Promise<Bench
     run: () => runGgufGenerationBenchmark(),
   },
   assistant: {
-    description: '500 concurrent widget conversations: time to first token Polett adds, memory per idle conversation',
+    description:
+      '500 concurrent widget conversations: time to first token Polett adds, memory per idle conversation',
     run: () => runAssistantWidgetBenchmark(),
   },
   platform: {
     description: "Polett's HTTP middleware against a bare Hono app with the same routes",
     run: () => runPlatformThroughputBenchmark(),
   },
+  'knowledge-search': {
+    description:
+      'Knowledge hybrid query latency over 100,000 chunks against LanceDB 0.31.0, and ingestion pages/s and peak memory',
+    run: () => runKnowledgeSearchBenchmark(),
+  },
   parsing: {
     description: "Knowledge's parseDocument per format against each parsing library used raw",
     run: () => runParsingBenchmark(),
   },
   'insights-classify': {
-    description: "Insights' tier-1 classifier against a word TF-IDF + logistic regression baseline: texts/s and MCC",
+    description:
+      "Insights' tier-1 classifier against a word TF-IDF + logistic regression baseline: texts/s and MCC",
     run: () => runInsightsClassificationBenchmark(),
   },
   'content-overhead': {
@@ -55,7 +63,8 @@ const BENCHMARKS: Record<string, { description: string; run: () => Promise<Bench
     run: () => runContentBulkBenchmark(),
   },
   'insights-import': {
-    description: "Insights' streamed import of a million-row CSV against csv-parse alone: rows/s and peak memory",
+    description:
+      "Insights' streamed import of a million-row CSV against csv-parse alone: rows/s and peak memory",
     run: () => runInsightsImportBenchmark(),
   },
   attention: {

@@ -74,7 +74,18 @@ export function openPolett(options: OpenPolettOptions = {}): Polett {
           retentionJobHandler({ platform: openPlatform(storage), database: storage.database, jobs }),
           ...contentJobHandlers({ database: storage.database, models, dataDir: config.dataDir }),
           ...knowledgeJobHandlers({ database: storage.database, models, jobs, dataDir: config.dataDir }),
-          ...insightsJobHandlers({ database: storage.database, jobs }),
+          ...insightsJobHandlers({
+            database: storage.database,
+            jobs,
+            classificationModel: (workspaceId) =>
+              models.taskStatus().find((status) => status.task === 'classify')?.ready
+                ? models.classificationModel({ workspaceId })
+                : undefined,
+            chatModel: (workspaceId) =>
+              models.taskStatus().find((status) => status.task === 'chat')?.ready
+                ? models.languageModel({ task: 'chat', workspaceId })
+                : undefined,
+          }),
           assistantWebhookJobHandler({ database: storage.database }),
         ],
       });

@@ -50,9 +50,18 @@ async function main(): Promise<void> {
     tasks: { chat: ['bench'] },
   });
   const platform = openPlatform(polett.storage);
-  const owner = platform.users.create({ email: 'bench@example.se', name: 'Bench', passwordHash: 'x', locale: 'sv' });
+  const owner = platform.users.create({
+    email: 'bench@example.se',
+    name: 'Bench',
+    passwordHash: 'x',
+    locale: 'sv',
+  });
   const workspace = platform.workspaces.create({ name: 'Bench Cykel AB', ownerUserId: owner.id });
-  const knowledge = openKnowledge({ database: polett.storage.database, models: polett.models, dataDir: polett.dataDir });
+  const knowledge = openKnowledge({
+    database: polett.storage.database,
+    models: polett.models,
+    dataDir: polett.dataDir,
+  });
   const scoped = (await knowledge.store()).forWorkspace(workspace.id);
   const source = scoped.createSource({ kind: 'file', location: 'bench', name: 'bench' });
   for (const [index, text] of DOCUMENTS.entries()) {

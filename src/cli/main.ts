@@ -152,7 +152,9 @@ export function buildProgram(): Command {
 
   program
     .command('tokens <text>')
-    .description('split a text into tokens with real tokenizers; counts, cost per model, context window filled')
+    .description(
+      'split a text into tokens with real tokenizers; counts, cost per model, context window filled',
+    )
     .option(
       '-t, --tokenizer <name>',
       'o200k, cl100k, llama3, qwen3, gemma3 or local:<alias> (repeatable; default: all built-in)',

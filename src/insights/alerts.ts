@@ -22,7 +22,12 @@ const ASPECT_NAMES_SV_EN: Record<string, string> = {
   webbplats: 'website',
 };
 
-function alertMessage(metric: string, day: string, value: number, expected: number): { sv: string; en: string } {
+function alertMessage(
+  metric: string,
+  day: string,
+  value: number,
+  expected: number,
+): { sv: string; en: string } {
   const aspect = metric.startsWith('negative:aspect:') ? metric.slice('negative:aspect:'.length) : undefined;
   if (aspect)
     return {
@@ -65,13 +70,19 @@ export function checkForSpikes(scope: InsightsScope, options: SpikeOptions = {})
   for (const aspect of new Set(aspects.map((point) => point.group)))
     check(
       `negative:aspect:${aspect}`,
-      aspects.filter((point) => point.group === aspect).map((point) => ({ period: point.period, count: point.negative })),
+      aspects
+        .filter((point) => point.group === aspect)
+        .map((point) => ({ period: point.period, count: point.negative })),
     );
   return raised;
 }
 
 /** Enqueues one signed delivery per new alert, when the workspace has an alert webhook. */
-export async function enqueueAlertDeliveries(jobs: Pick<JobQueue, 'enqueue'>, scope: InsightsScope, alerts: readonly AlertRecord[]): Promise<number> {
+export async function enqueueAlertDeliveries(
+  jobs: Pick<JobQueue, 'enqueue'>,
+  scope: InsightsScope,
+  alerts: readonly AlertRecord[],
+): Promise<number> {
   const { alertWebhookUrl, alertWebhookSecret } = scope.settings();
   if (!alertWebhookUrl || !alertWebhookSecret) return 0;
   for (const alert of alerts)

@@ -75,7 +75,9 @@ export function listAnalysedRows(
 ): { rows: AnalysedRow[]; total: number } {
   const { sql, parameters } = filterClauses(filters);
   const rows = scope.database
-    .prepare(`${SELECT}${sql} ORDER BY COALESCE(f.occurred_at, f.received_at) DESC, f.rowid DESC LIMIT ? OFFSET ?`)
+    .prepare(
+      `${SELECT}${sql} ORDER BY COALESCE(f.occurred_at, f.received_at) DESC, f.rowid DESC LIMIT ? OFFSET ?`,
+    )
     .all(scope.workspaceId, ...parameters, page.limit, page.offset) as Row[];
   const { total } = scope.database
     .prepare(

@@ -15,7 +15,12 @@ describe('scoreClassification', () => {
   it('gives the multiclass Matthews correlation: 1 when perfect, 0 for a constant guess, -1 when always wrong', () => {
     const truth = ['pos', 'neu', 'neg', 'pos', 'neu', 'neg'];
     expect(scoreClassification(truth, truth).mcc).toBe(1);
-    expect(scoreClassification(truth, truth.map(() => 'pos')).mcc).toBe(0);
+    expect(
+      scoreClassification(
+        truth,
+        truth.map(() => 'pos'),
+      ).mcc,
+    ).toBe(0);
     // Four right of six, two per class in both: (c·n − Σ p_k·t_k) / √((n² − Σp²)(n² − Σt²)) = (24 − 12) / 24.
     const predicted = ['pos', 'neu', 'neu', 'pos', 'neg', 'neg'];
     expect(scoreClassification(truth, predicted).mcc).toBeCloseTo(0.5);

@@ -11,7 +11,10 @@ export interface ClassificationScores {
   n: number;
 }
 
-export function scoreClassification(truth: readonly string[], predicted: readonly string[]): ClassificationScores {
+export function scoreClassification(
+  truth: readonly string[],
+  predicted: readonly string[],
+): ClassificationScores {
   if (truth.length !== predicted.length) throw new Error('truth and predictions differ in length');
   const n = truth.length;
   const labels = [...new Set([...truth, ...predicted])].sort();

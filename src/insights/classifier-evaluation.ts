@@ -37,7 +37,10 @@ function columnError(file: string, role: string, columns: string[], option: stri
 }
 
 /** Reads a labelled file (any supported format), streamed. */
-export async function readLabelledFile(path: string, options: LabelledFileOptions = {}): Promise<LabelledFile> {
+export async function readLabelledFile(
+  path: string,
+  options: LabelledFileOptions = {},
+): Promise<LabelledFile> {
   const preview = await previewRecords(path);
   const detected = detectColumns(preview.columns, preview.records);
   const textColumn = options.textColumn ?? detected.text;
@@ -95,7 +98,12 @@ export async function evaluateClassifier(input: EvaluationInput): Promise<Evalua
     const file = await readLabelledFile(input.data, input.options);
     skipped = file.skipped.length;
     labelTypos = file.labelTypos;
-    ({ train, test } = stratifiedSplit(file.examples, (example) => example.label, input.trainSize, input.seed));
+    ({ train, test } = stratifiedSplit(
+      file.examples,
+      (example) => example.label,
+      input.trainSize,
+      input.seed,
+    ));
   } else {
     const trainFile = await readLabelledFile(input.train, input.options);
     const testFile = await readLabelledFile(input.test, input.options);

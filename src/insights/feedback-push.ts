@@ -31,7 +31,15 @@ export interface FeedbackPushResult {
   problems: ImportProblem[];
 }
 
-const ITEM_MAPPING = { text: 'text', date: 'date', rating: 'rating', source: 'source', author: 'author', id: 'id', label: 'label' };
+const ITEM_MAPPING = {
+  text: 'text',
+  date: 'date',
+  rating: 'rating',
+  source: 'source',
+  author: 'author',
+  id: 'id',
+  label: 'label',
+};
 
 /** Stores pushed items in one transaction. */
 export function pushFeedback(scope: InsightsScope, items: readonly FeedbackItem[]): FeedbackPushResult {
@@ -43,7 +51,12 @@ export function pushFeedback(scope: InsightsScope, items: readonly FeedbackItem[
       const value = item[key];
       if (value !== undefined) fields[key] = String(value);
     }
-    const { row, problems: itemProblems } = toFeedbackRow({ line: index + 1, fields }, ITEM_MAPPING, 'day-first', null);
+    const { row, problems: itemProblems } = toFeedbackRow(
+      { line: index + 1, fields },
+      ITEM_MAPPING,
+      'day-first',
+      null,
+    );
     problems.push(...itemProblems);
     if (row) rows.push({ ...row, importLine: null });
   }
@@ -80,7 +93,9 @@ export function verifyInboundSignature(options: {
       'Tidsstämpeln x-polett-timestamp saknas eller är mer än fem minuter fel; skicka med aktuell tid i sekunder.',
       'The x-polett-timestamp header is missing or more than five minutes off; send the current time in seconds.',
     );
-  const expected = Buffer.from(`sha256=${createHmac('sha256', options.secret).update(`${timestamp}.${options.body}`).digest('hex')}`);
+  const expected = Buffer.from(
+    `sha256=${createHmac('sha256', options.secret).update(`${timestamp}.${options.body}`).digest('hex')}`,
+  );
   const given = Buffer.from(options.signature ?? '');
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     throw refuse(

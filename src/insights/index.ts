@@ -38,10 +38,21 @@ export {
   insightsJobHandlers,
   loadClassifier,
 } from './insights-jobs.js';
-export { InsightsScope, openInsightsStore, type AnalysisResult, type FeedbackRecord, type ImportRecord } from './feedback-store.js';
+export {
+  InsightsScope,
+  openInsightsStore,
+  type AnalysisResult,
+  type FeedbackRecord,
+  type ImportRecord,
+} from './feedback-store.js';
 export { importFeedbackFile, type ImportProblem, type ImportReport } from './import/feedback-import.js';
 export { AspectDefinition, DEFAULT_ASPECTS, compileAspects, findAspects } from './analysis/aspects.js';
-export { LEXICON_MODEL, lexiconSentiment, type SentimentLabel, type SentimentScore } from './analysis/lexicon-sentiment.js';
+export {
+  LEXICON_MODEL,
+  lexiconSentiment,
+  type SentimentLabel,
+  type SentimentScore,
+} from './analysis/lexicon-sentiment.js';
 export { renderHtmlReport, renderMarkdownReport, summariseInsights, type InsightsSummary } from './report.js';
 export { alertWebhookJobHandler, checkForSpikes, INSIGHTS_ALERT_WEBHOOK_JOB } from './alerts.js';
 export {

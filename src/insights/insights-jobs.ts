@@ -8,8 +8,11 @@ import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
 import { PolettError } from '../errors.js';
 import { defineJobHandler, type JobHandler, type JobQueue } from '../jobs/index.js';
+import type { LanguageModel } from 'ai';
+import type { ClassificationModel } from '../models/index.js';
 import { detectLanguage } from '../text/index.js';
 import { alertWebhookJobHandler, checkForSpikes, enqueueAlertDeliveries } from './alerts.js';
+import { chatModelMissingForEmotions, readEmotions } from './analysis/emotions.js';
 import { AspectDefinition, compileAspects, DEFAULT_ASPECTS, findAspects } from './analysis/aspects.js';
 import { LEXICON_MODEL, lexiconSentiment } from './analysis/lexicon-sentiment.js';
 import { findTopics, TOPIC_MODEL, type TopicInput } from './analysis/topics.js';
@@ -38,6 +41,19 @@ export const ImportJobInput = z.object({
 export const AnalyzeJobInput = z.object({
   /** A trained classifier's name: its labels become the sentiment (or category) of each text. */
   classifier: z.string().min(1).optional(),
+  /**
+   * Tier 2: sentiment by the registry's `classify` model (a local ONNX zero-shot or classification
+   * model, or a chat model with a JSON schema) instead of the lexicon.
+   */
+  sentimentBy: z.enum(['lexicon', 'model']).optional(),
+  /** Emotions of each text, read by the registry's chat model (tier 2 only). */
+  emotions: z.boolean().optional(),
+  /** Custom categories, zero-shot by the `classify` model from their names and descriptions. */
+  categories: z
+    .array(z.object({ name: z.string().min(1).max(60), description: z.string().max(300).optional() }))
+    .min(2)
+    .max(20)
+    .optional(),
   aspects: z.array(AspectDefinition).max(50).optional(),
   pageSize: z.number().int().min(1).max(5000).optional(),
 });
@@ -111,15 +127,59 @@ export function importJobHandler(dependencies: { database: Database }) {
   });
 }
 
-export function analyzeJobHandler(dependencies: { database: Database; jobs?: Pick<JobQueue, 'enqueue'> }) {
+/** The workspace's `classify` model (tier 2), or undefined when none is configured and ready. */
+export type ClassificationModelSource = (workspaceId: string) => ClassificationModel | undefined;
+
+function classifyModelMissing(): PolettError {
+  return new PolettError({
+    code: 'insights_classify_model_missing',
+    status: 400,
+    field: 'sentimentBy',
+    message: {
+      sv: 'Modellbaserad känsla och egna kategorier behöver en klassificeringsmodell (uppgiften classify): hämta en med `polett models catalogue classify`, eller analysera utan modell (nivå 1).',
+      en: 'Model-based sentiment and custom categories need a classification model (the classify task): pull one from `polett models catalogue classify`, or analyse without a model (tier 1).',
+    },
+  });
+}
+
+const SENTIMENT_LABELS = ['positive', 'neutral', 'negative'] as const;
+
+/** The workspace's chat model (tier 2), or undefined when none is configured and ready. */
+export type ChatModelSource = (workspaceId: string) => LanguageModel | undefined;
+
+export function analyzeJobHandler(dependencies: {
+  database: Database;
+  jobs?: Pick<JobQueue, 'enqueue'>;
+  classificationModel?: ClassificationModelSource;
+  chatModel?: ChatModelSource;
+}) {
   return defineJobHandler({
     type: INSIGHTS_ANALYZE_JOB,
     input: AnalyzeJobInput,
     async run(input, context) {
       const scope = scopeFor(dependencies.database, context.workspaceId);
       const classifier = input.classifier ? loadClassifier(scope, input.classifier) : undefined;
-      const sentimentModel = input.classifier ? `classifier:${input.classifier}` : LEXICON_MODEL;
-      const aspects = compileAspects(input.aspects ?? (scope.settings().aspects as AspectDefinition[] | null) ?? DEFAULT_ASPECTS);
+      const wantsModel = input.sentimentBy === 'model' || input.categories !== undefined;
+      const model = wantsModel ? dependencies.classificationModel?.(scope.workspaceId) : undefined;
+      if (wantsModel && !model) throw classifyModelMissing();
+      const modelName = model ? `${model.provider}/${model.modelId}` : undefined;
+      const sentimentModel = input.classifier
+        ? `classifier:${input.classifier}`
+        : input.sentimentBy === 'model' && modelName
+          ? modelName
+          : LEXICON_MODEL;
+      const chat = input.emotions ? dependencies.chatModel?.(scope.workspaceId) : undefined;
+      if (input.emotions && !chat) throw chatModelMissingForEmotions();
+      const chatName =
+        chat === undefined ? undefined : typeof chat === 'string' ? chat : `${chat.provider}/${chat.modelId}`;
+      const categoryNames = input.categories?.map((category) => category.name) ?? [];
+      // Zero-shot reads the description when there is one: "leverans: paket, frakt och väntetid".
+      const categoryLabels = input.categories?.map((category) =>
+        category.description ? `${category.name}: ${category.description}` : category.name,
+      );
+      const aspects = compileAspects(
+        input.aspects ?? (scope.settings().aspects as AspectDefinition[] | null) ?? DEFAULT_ASPECTS,
+      );
       const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
       const total = scope.countFeedback();
       // Progress counts pages, the job's items.
@@ -132,16 +192,48 @@ export function analyzeJobHandler(dependencies: { database: Database; jobs?: Pic
         if (page.length === 0) break;
         // The page's key is the row it starts after: the same pages come back on a resumed run.
         const outcome = await context.processItem(`after-${afterRowId}`, {
-          compute: async () =>
-            page.map((feedback) => {
+          compute: async (signal) => {
+            const computed = [];
+            for (const feedback of page) {
               const language = detectLanguage(feedback.text);
               let sentiment: { label: string; score: number };
               if (classifier) {
                 const prediction = classifier.predict(feedback.text);
                 sentiment = { label: prediction.label, score: prediction.confidence };
+              } else if (input.sentimentBy === 'model' && model) {
+                const { scores } = await model.doClassify({
+                  text: feedback.text,
+                  labels: [...SENTIMENT_LABELS],
+                  hypothesisTemplate: 'Känslan i texten är {}.',
+                  abortSignal: signal,
+                });
+                sentiment = { label: scores[0]!.label, score: scores[0]!.score };
               } else sentiment = lexiconSentiment(feedback.text);
-              return { id: feedback.id, language, sentiment, aspects: findAspects(feedback.text, aspects) };
-            }),
+              let category: { label: string; score: number } | undefined;
+              if (model && categoryLabels) {
+                const { scores } = await model.doClassify({
+                  text: feedback.text,
+                  labels: categoryLabels,
+                  abortSignal: signal,
+                });
+                const best = scores[0]!;
+                category = {
+                  label: categoryNames[categoryLabels.indexOf(best.label)] ?? best.label,
+                  score: best.score,
+                };
+              }
+              const emotions = chat ? await readEmotions(chat, feedback.text, signal) : undefined;
+              computed.push({
+                id: feedback.id,
+                language,
+                sentiment,
+                category,
+                emotions,
+                aspects: findAspects(feedback.text, aspects),
+              });
+            }
+            return computed;
+          },
           write: (transaction, computed) => {
             const clearAspects = transaction.prepare(
               'DELETE FROM insights_aspects WHERE workspace_id = ? AND feedback_id = ?',
@@ -175,6 +267,32 @@ export function analyzeJobHandler(dependencies: { database: Database; jobs?: Pic
                 context.jobId,
                 transaction,
               );
+              if (result.emotions)
+                scope.writeResult(
+                  {
+                    feedbackId: result.id,
+                    analysis: 'emotions',
+                    label: result.emotions.emotions[0] ?? null,
+                    score: result.emotions.intensity,
+                    detail: result.emotions.emotions,
+                    model: chatName!,
+                  },
+                  context.jobId,
+                  transaction,
+                );
+              if (result.category)
+                scope.writeResult(
+                  {
+                    feedbackId: result.id,
+                    analysis: 'category',
+                    label: result.category.label,
+                    score: result.category.score,
+                    detail: null,
+                    model: modelName!,
+                  },
+                  context.jobId,
+                  transaction,
+                );
               clearAspects.run(scope.workspaceId, result.id);
               for (const aspect of result.aspects)
                 insertAspect.run(
@@ -242,11 +360,17 @@ export function analyzeJobHandler(dependencies: { database: Database; jobs?: Pic
 }
 
 /** Insights' job handlers, for the worker pool (src/polett.ts). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the worker pool's own element type
 export function insightsJobHandlers(dependencies: {
   database: Database;
   jobs?: Pick<JobQueue, 'enqueue'>;
   fetch?: typeof fetch;
+  classificationModel?: ClassificationModelSource;
+  chatModel?: ChatModelSource;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the worker pool's own element type
 }): Array<JobHandler<any, unknown>> {
-  return [importJobHandler(dependencies), analyzeJobHandler(dependencies), alertWebhookJobHandler(dependencies)];
+  return [
+    importJobHandler(dependencies),
+    analyzeJobHandler(dependencies),
+    alertWebhookJobHandler(dependencies),
+  ];
 }

@@ -158,7 +158,8 @@ function minimiseLbfgs(
     }
     if (steps.length > 0) {
       const last = steps.length - 1;
-      const scale = dot(steps[last]!, gradientChanges[last]!) / dot(gradientChanges[last]!, gradientChanges[last]!);
+      const scale =
+        dot(steps[last]!, gradientChanges[last]!) / dot(gradientChanges[last]!, gradientChanges[last]!);
       for (let i = 0; i < size; i += 1) direction[i]! *= scale;
     }
     for (let m = 0; m < steps.length; m += 1) {

@@ -16,7 +16,13 @@ export interface InsightsSummary {
   alerts: AlertRecord[];
   /** Topics by size, each with its most typical quotes (closest to the topic's centre). */
   topics: Array<{ name: string; size: number; quotes: string[] }>;
-  negativeQuotes: Array<{ id: string; text: string; occurredAt: string | null; source: string | null; score: number }>;
+  negativeQuotes: Array<{
+    id: string;
+    text: string;
+    occurredAt: string | null;
+    source: string | null;
+    score: number;
+  }>;
 }
 
 export function summariseInsights(scope: InsightsScope): InsightsSummary {
@@ -28,7 +34,8 @@ export function summariseInsights(scope: InsightsScope): InsightsSummary {
     .all(scope.workspaceId) as Array<{ label: string; count: number }>;
   const sentiment = { positive: 0, neutral: 0, negative: 0 };
   for (const row of sentimentRows)
-    if (row.label === 'positive' || row.label === 'neutral' || row.label === 'negative') sentiment[row.label] = row.count;
+    if (row.label === 'positive' || row.label === 'neutral' || row.label === 'negative')
+      sentiment[row.label] = row.count;
   const aspects = scope.database
     .prepare(
       `SELECT aspect, SUM(sentiment = 'positive') AS positive, SUM(sentiment = 'neutral') AS neutral,
@@ -56,7 +63,9 @@ export function summariseInsights(scope: InsightsScope): InsightsSummary {
   const topics = topicRows.map((row) => ({
     name: row.label,
     size: row.size,
-    quotes: (quotesOf.all(scope.workspaceId, row.label) as Array<{ text: string }>).map((quote) => quote.text),
+    quotes: (quotesOf.all(scope.workspaceId, row.label) as Array<{ text: string }>).map(
+      (quote) => quote.text,
+    ),
   }));
   return {
     topics,
@@ -138,7 +147,9 @@ export function renderMarkdownReport(summary: InsightsSummary, locale: Locale): 
     '',
     `| ${t.month} | ${t.count} | ${t.positive} | ${t.negative} |`,
     '|---|---:|---:|---:|',
-    ...summary.months.map((point) => `| ${point.period} | ${point.count} | ${point.positive} | ${point.negative} |`),
+    ...summary.months.map(
+      (point) => `| ${point.period} | ${point.count} | ${point.positive} | ${point.negative} |`,
+    ),
     '',
     `## ${t.topics}`,
     '',
@@ -150,11 +161,15 @@ export function renderMarkdownReport(summary: InsightsSummary, locale: Locale): 
     ]),
     `## ${t.alerts}`,
     '',
-    ...(summary.alerts.length === 0 ? [t.noAlerts] : summary.alerts.map((alert) => `- ${alert.message[locale]}`)),
+    ...(summary.alerts.length === 0
+      ? [t.noAlerts]
+      : summary.alerts.map((alert) => `- ${alert.message[locale]}`)),
     '',
     `## ${t.quotes}`,
     '',
-    ...summary.negativeQuotes.map((quote) => `> ${quote.text.replace(/\s+/g, ' ')}${quote.source ? ` — ${quote.source}` : ''}`),
+    ...summary.negativeQuotes.map(
+      (quote) => `> ${quote.text.replace(/\s+/g, ' ')}${quote.source ? ` — ${quote.source}` : ''}`,
+    ),
     '',
   ];
   return lines.join('\n');
@@ -172,7 +187,10 @@ export function renderHtmlReport(summary: InsightsSummary, locale: Locale): stri
     `<div class="bar" style="width:${((value / analysed) * 100).toFixed(1)}%;background:${color}" title="${escapeHtml(label)}"></div>`;
   const table = (head: string[], rows: Array<Array<string | number>>) =>
     `<table><thead><tr>${head.map((cell) => `<th scope="col">${escapeHtml(cell)}</th>`).join('')}</tr></thead><tbody>${rows
-      .map((row) => `<tr>${row.map((cell, index) => (index === 0 ? `<th scope="row">${escapeHtml(String(cell))}</th>` : `<td>${cell}</td>`)).join('')}</tr>`)
+      .map(
+        (row) =>
+          `<tr>${row.map((cell, index) => (index === 0 ? `<th scope="row">${escapeHtml(String(cell))}</th>` : `<td>${cell}</td>`)).join('')}</tr>`,
+      )
       .join('')}</tbody></table>`;
   return `<!doctype html>
 <html lang="${locale}">
@@ -188,13 +206,29 @@ blockquote{border-left:4px solid #b3261e;margin:1rem 0;padding:.2rem 1rem;backgr
 <p>${escapeHtml(t.totals(summary.total, summary.analysed))}</p>
 <h2>${t.sentiment}</h2>
 <div class="bars" role="img" aria-label="${escapeHtml(`${t.positive} ${positive}, ${t.neutral} ${neutral}, ${t.negative} ${negative}`)}">${bar(positive, '#2e7d32', t.positive)}${bar(neutral, '#9e9e9e', t.neutral)}${bar(negative, '#b3261e', t.negative)}</div>
-${table([t.sentiment, t.count], [[t.positive, positive], [t.neutral, neutral], [t.negative, negative]])}
+${table(
+  [t.sentiment, t.count],
+  [
+    [t.positive, positive],
+    [t.neutral, neutral],
+    [t.negative, negative],
+  ],
+)}
 <h2>${t.aspects}</h2>
-${table([t.aspect, t.positive, t.neutral, t.negative], summary.aspects.map((row) => [row.aspect, row.positive, row.neutral, row.negative]))}
+${table(
+  [t.aspect, t.positive, t.neutral, t.negative],
+  summary.aspects.map((row) => [row.aspect, row.positive, row.neutral, row.negative]),
+)}
 <h2>${t.months}</h2>
-${table([t.month, t.count, t.positive, t.negative], summary.months.map((point) => [point.period, point.count, point.positive, point.negative]))}
+${table(
+  [t.month, t.count, t.positive, t.negative],
+  summary.months.map((point) => [point.period, point.count, point.positive, point.negative]),
+)}
 <h2>${t.topics}</h2>
-${table([t.topic, t.count], summary.topics.map((topic) => [topic.name, topic.size]))}
+${table(
+  [t.topic, t.count],
+  summary.topics.map((topic) => [topic.name, topic.size]),
+)}
 <h2>${t.alerts}</h2>
 ${summary.alerts.length === 0 ? `<p>${t.noAlerts}</p>` : `<ul>${summary.alerts.map((alert) => `<li>${escapeHtml(alert.message[locale])}</li>`).join('')}</ul>`}
 <h2>${t.quotes}</h2>

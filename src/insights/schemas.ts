@@ -60,6 +60,13 @@ export const importSchema = z
 export const analysisRequestSchema = z
   .object({
     classifier: z.string().min(1).optional(),
+    sentimentBy: z.enum(['lexicon', 'model']).optional(),
+    emotions: z.boolean().optional(),
+    categories: z
+      .array(z.object({ name: z.string().min(1).max(60), description: z.string().max(300).optional() }))
+      .min(2)
+      .max(20)
+      .optional(),
     aspects: z.array(AspectDefinition).max(50).optional(),
   })
   .meta({ id: 'InsightsAnalysisRequest' });
@@ -162,13 +169,19 @@ export const rowsSchema = z
   .object({ rows: z.array(analysedRowSchema), total: z.number().int() })
   .meta({ id: 'InsightsRows' });
 
-export const exportQuerySchema = filtersQuerySchema.extend({ format: z.enum(['csv', 'xlsx']).default('csv') });
+export const exportQuerySchema = filtersQuerySchema.extend({
+  format: z.enum(['csv', 'xlsx']).default('csv'),
+});
 
 export const summarySchema = z
   .object({
     total: z.number().int(),
     analysed: z.number().int(),
-    sentiment: z.object({ positive: z.number().int(), neutral: z.number().int(), negative: z.number().int() }),
+    sentiment: z.object({
+      positive: z.number().int(),
+      neutral: z.number().int(),
+      negative: z.number().int(),
+    }),
     aspects: z.array(
       z.object({ aspect: z.string(), positive: z.number(), neutral: z.number(), negative: z.number() }),
     ),

@@ -49,7 +49,9 @@ export function stratifiedSplit<Row>(
     return { label, take: Math.floor(exact), remainder: exact - Math.floor(exact) };
   });
   let missing = trainSize - quotas.reduce((sum, quota) => sum + quota.take, 0);
-  for (const quota of [...quotas].sort((a, b) => b.remainder - a.remainder || a.label.localeCompare(b.label))) {
+  for (const quota of [...quotas].sort(
+    (a, b) => b.remainder - a.remainder || a.label.localeCompare(b.label),
+  )) {
     if (missing <= 0) break;
     quota.take += 1;
     missing -= 1;

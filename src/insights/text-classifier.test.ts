@@ -5,9 +5,36 @@ import { TextClassifier, type LabelledText } from './text-classifier.js';
 
 /** Short made-up feedback in three classes, with the variation real texts have. */
 function buildExamples(): LabelledText[] {
-  const praise = ['Mycket bra service', 'Jättebra leverans', 'Trevlig personal', 'Snabbt och smidigt', 'Toppen 😍', 'Rekommenderas varmt!', 'Grym kvalitet', 'Tack för hjälpen'];
-  const complaints = ['Inte bra alls', 'Dålig service', 'Leveransen var försenad', 'Otrevlig personal 😡', 'Aldrig mer', 'Inget vidare', 'Trasig vara', 'Besviken på kvaliteten'];
-  const questions = ['När öppnar ni?', 'Hur lång är leveranstiden?', 'Har ni öppet på söndag?', 'Vad kostar frakten?', 'Kan jag byta storlek?', 'Var ligger butiken?', 'Finns den i blått?', 'Hur gör jag en retur?'];
+  const praise = [
+    'Mycket bra service',
+    'Jättebra leverans',
+    'Trevlig personal',
+    'Snabbt och smidigt',
+    'Toppen 😍',
+    'Rekommenderas varmt!',
+    'Grym kvalitet',
+    'Tack för hjälpen',
+  ];
+  const complaints = [
+    'Inte bra alls',
+    'Dålig service',
+    'Leveransen var försenad',
+    'Otrevlig personal 😡',
+    'Aldrig mer',
+    'Inget vidare',
+    'Trasig vara',
+    'Besviken på kvaliteten',
+  ];
+  const questions = [
+    'När öppnar ni?',
+    'Hur lång är leveranstiden?',
+    'Har ni öppet på söndag?',
+    'Vad kostar frakten?',
+    'Kan jag byta storlek?',
+    'Var ligger butiken?',
+    'Finns den i blått?',
+    'Hur gör jag en retur?',
+  ];
   const examples: LabelledText[] = [];
   const endings = ['', '.', '!', ' i går', ' idag'];
   for (const [label, texts] of [
@@ -15,7 +42,8 @@ function buildExamples(): LabelledText[] {
     ['klagomål', complaints],
     ['fråga', questions],
   ] as const)
-    for (const text of texts) for (const ending of endings) examples.push({ text: `${text}${ending}`, label });
+    for (const text of texts)
+      for (const ending of endings) examples.push({ text: `${text}${ending}`, label });
   return examples;
 }
 
@@ -43,12 +71,20 @@ describe('TextClassifier', () => {
   });
 
   it('trains the word-token baseline with the same machinery', () => {
-    const baseline = TextClassifier.train(buildExamples(), { kind: 'baseline-tfidf-logistic', inverseRegularisation: 10 });
+    const baseline = TextClassifier.train(buildExamples(), {
+      kind: 'baseline-tfidf-logistic',
+      inverseRegularisation: 10,
+    });
     expect(baseline.kind).toBe('baseline-tfidf-logistic');
     expect(baseline.predict('Dålig service').label).toBe('klagomål');
   });
 
   it('refuses a single label', () => {
-    expect(() => TextClassifier.train([{ text: 'bra', label: 'pos' }, { text: 'toppen', label: 'pos' }])).toThrow(RangeError);
+    expect(() =>
+      TextClassifier.train([
+        { text: 'bra', label: 'pos' },
+        { text: 'toppen', label: 'pos' },
+      ]),
+    ).toThrow(RangeError);
   });
 });

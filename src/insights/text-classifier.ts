@@ -14,8 +14,19 @@ import {
   type SparseVector,
 } from './logistic-regression.js';
 import { seededRandom, shuffleInPlace } from './stratified-split.js';
-import { extractBaselineFeatures, extractFeatures } from './text-features.js';
-import { TfidfVectorizer, type FeatureCounts, type TfidfVectorizerOptions, type TfidfVectorizerState } from './tfidf-vectorizer.js';
+import {
+  collectBaselineFeatures,
+  collectFeatures,
+  extractBaselineFeatures,
+  extractFeatures,
+} from './text-features.js';
+import {
+  TfidfVectorizer,
+  type FeatureCounts,
+  type FeatureSink,
+  type TfidfVectorizerOptions,
+  type TfidfVectorizerState,
+} from './tfidf-vectorizer.js';
 
 export type ClassifierKind = 'swedish-tfidf-logistic' | 'baseline-tfidf-logistic';
 
@@ -44,17 +55,23 @@ export interface SerialisedTextClassifier {
 
 interface Recipe {
   extract: (text: string) => FeatureCounts;
+  collect: (text: string, sink: FeatureSink) => void;
   vectorizer: TfidfVectorizerOptions;
 }
 
 const RECIPES: Record<ClassifierKind, Recipe> = {
   'swedish-tfidf-logistic': {
     extract: extractFeatures,
+    collect: collectFeatures,
     // Character n-grams seen once in the training texts are mostly noise and cost memory.
     vectorizer: { sublinearTermFrequency: true, minimumDocumentFrequency: { c: 2, b: 2 } },
   },
   // scikit-learn's TfidfVectorizer defaults: raw counts, smoothed idf, L2 norm.
-  'baseline-tfidf-logistic': { extract: extractBaselineFeatures, vectorizer: {} },
+  'baseline-tfidf-logistic': {
+    extract: extractBaselineFeatures,
+    collect: collectBaselineFeatures,
+    vectorizer: {},
+  },
 };
 
 /** Candidates for scikit-learn's C, tried by cross-validation. */
@@ -87,7 +104,8 @@ export class TextClassifier {
     const features = examples.map((example) => recipe.extract(example.text));
     const targets = examples.map((example) => labelIndex.get(example.label)!);
     const inverseRegularisation =
-      options.inverseRegularisation ?? chooseRegularisation(features, targets, labels.length, recipe, options.seed ?? 1);
+      options.inverseRegularisation ??
+      chooseRegularisation(features, targets, labels.length, recipe, options.seed ?? 1);
     const vectorizer = TfidfVectorizer.fit(features, recipe.vectorizer);
     const rows = features.map((counts) => vectorizer.transform(counts));
     const model = fitLogisticRegression(rows, targets, labels.length, vectorizer.featureCount, {
@@ -104,7 +122,13 @@ export class TextClassifier {
       weights: Float64Array.from(serialised.weights),
       biases: Float64Array.from(serialised.biases),
     };
-    return new TextClassifier(serialised.kind, serialised.labels, serialised.inverseRegularisation, vectorizer, model);
+    return new TextClassifier(
+      serialised.kind,
+      serialised.labels,
+      serialised.inverseRegularisation,
+      vectorizer,
+      model,
+    );
   }
 
   serialise(): SerialisedTextClassifier {
@@ -121,7 +145,10 @@ export class TextClassifier {
   }
 
   predict(text: string): Prediction {
-    const probabilities = predictProbabilities(this.model, this.vectorizer.transform(RECIPES[this.kind].extract(text)));
+    const probabilities = predictProbabilities(
+      this.model,
+      this.vectorizer.transform(RECIPES[this.kind].extract(text)),
+    );
     let best = 0;
     for (let c = 1; c < probabilities.length; c += 1) if (probabilities[c]! > probabilities[best]!) best = c;
     return {
@@ -174,7 +201,8 @@ function chooseRegularisation(
       const predicted = fold.testRows.map((row) => {
         const probabilities = predictProbabilities(model, row);
         let top = 0;
-        for (let c = 1; c < probabilities.length; c += 1) if (probabilities[c]! > probabilities[top]!) top = c;
+        for (let c = 1; c < probabilities.length; c += 1)
+          if (probabilities[c]! > probabilities[top]!) top = c;
         return String(top);
       });
       total += scoreClassification(fold.testTargets, predicted).mcc;

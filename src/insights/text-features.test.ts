@@ -30,19 +30,25 @@ describe('Swedish-aware text features', () => {
     expect(featureNames('Usch 😡')).toContain('s:emoji-');
     expect(featureNames('Hmm :(')).toContain('s:emoticon-');
     expect(featureNames('Toppen :)')).toContain('s:emoticon+');
-    expect(featureNames('SÅ DÅLIGT braaaa')).toEqual(expect.arrayContaining(['s:capitals', 's:stretched', 'w:bra']));
+    expect(featureNames('SÅ DÅLIGT braaaa')).toEqual(
+      expect.arrayContaining(['s:capitals', 's:stretched', 'w:bra']),
+    );
   });
 
   it('weighs the clause after "men" as the verdict and keeps character n-grams of compounds', () => {
     expect(featureNames('Bra mat men dålig service')).toContain('s:contrast-');
     const names = featureNames('kundtjänstpersonalen');
-    expect(names).toEqual(expect.arrayContaining(['tjä', 'pers', 'onal', ' kund', 'len '].map(characterNgramKey)));
+    expect(names).toEqual(
+      expect.arrayContaining(['tjä', 'pers', 'onal', ' kund', 'len '].map(characterNgramKey)),
+    );
     expect(names).not.toContain(characterNgramKey('kundtjänstpersonalen'));
   });
 
   it('ignores links and @-mentions', () => {
     const names = featureNames('@namn kolla https://t.co/abc123');
-    expect(names.some((name) => typeof name === 'string' && (name.includes('t.co') || name.includes('namn')))).toBe(false);
+    expect(
+      names.some((name) => typeof name === 'string' && (name.includes('t.co') || name.includes('namn'))),
+    ).toBe(false);
     expect(names).not.toContain(characterNgramKey('namn'));
   });
 });

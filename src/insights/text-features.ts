@@ -19,7 +19,7 @@ import {
   SCOPE_ENDERS,
   wordScore,
 } from './sentiment-lexicon.js';
-import type { FeatureCounts } from './tfidf-vectorizer.js';
+import { countingSink, type FeatureCounts, type FeatureSink } from './tfidf-vectorizer.js';
 
 /** How many words after a negator it governs, unless punctuation or a conjunction ends it first. */
 const NEGATION_SCOPE_WORDS = 3;
@@ -48,8 +48,8 @@ export function stemSwedish(word: string): string {
   return stem;
 }
 
-function add(features: FeatureCounts, name: string, count = 1): void {
-  features.set(name, (features.get(name) ?? 0) + count);
+function add(features: FeatureSink, name: string, count = 1): void {
+  features.add(name, count);
 }
 
 /** The intensifying prefix of a compound such as "jättebra", and the rest, when the rest is a word. */
@@ -138,19 +138,43 @@ export function analyseText(text: string): AnalysedText {
     plainWords.push(word);
     const compact = word.replace(/'/g, '');
     if (NEGATORS.has(compact)) {
-      words.push({ word, stem: compact, negated: negationLeft > 0, emphasis: 1, polarity: 0, afterContrast, sentence });
+      words.push({
+        word,
+        stem: compact,
+        negated: negationLeft > 0,
+        emphasis: 1,
+        polarity: 0,
+        afterContrast,
+        sentence,
+      });
       negationLeft = NEGATION_SCOPE_WORDS;
       continue;
     }
     if (SCOPE_ENDERS.has(word)) negationLeft = 0;
     if (CONTRASTS.has(word)) afterContrast = true;
     if (INTENSIFIERS.has(word)) {
-      words.push({ word, stem: word, negated: negationLeft > 0, emphasis: 1, polarity: 0, afterContrast, sentence });
+      words.push({
+        word,
+        stem: word,
+        negated: negationLeft > 0,
+        emphasis: 1,
+        polarity: 0,
+        afterContrast,
+        sentence,
+      });
       emphasis = 2;
       continue;
     }
     if (DAMPENERS.has(word)) {
-      words.push({ word, stem: word, negated: negationLeft > 0, emphasis: 1, polarity: 0, afterContrast, sentence });
+      words.push({
+        word,
+        stem: word,
+        negated: negationLeft > 0,
+        emphasis: 1,
+        polarity: 0,
+        afterContrast,
+        sentence,
+      });
       emphasis = 0.5;
       continue;
     }
@@ -210,7 +234,7 @@ export function characterNgramKey(ngram: string): number {
 }
 
 /** Adds the 3-, 4- and 5-grams of " word " by hashing incrementally from each start: no strings built. */
-function addCharacterNgrams(features: FeatureCounts, word: string): void {
+function addCharacterNgrams(features: FeatureSink, word: string): void {
   const padded = ` ${word} `;
   const length = padded.length;
   const smallest = CHARACTER_NGRAM_SIZES[0];
@@ -221,17 +245,25 @@ function addCharacterNgrams(features: FeatureCounts, word: string): void {
       hash ^= padded.charCodeAt(start + size - 1);
       hash = Math.imul(hash, FNV_PRIME);
       if (size >= smallest) {
-        const key = hash >>> 1;
-        features.set(key, (features.get(key) ?? 0) + 1);
+        features.add(hash >>> 1, 1);
       }
     }
   }
 }
 
-/** The classifier's features of one text. */
+/** The classifier's features of one text, as a map of counts. */
 export function extractFeatures(text: string): FeatureCounts {
-  const analysed = analyseText(text);
   const features: FeatureCounts = new Map();
+  collectFeatures(text, countingSink(features));
+  return features;
+}
+
+/**
+ * The classifier's features of one text, handed to a sink one by one: a vectorizer classifying at
+ * scale looks each up in its vocabulary at once instead of building a map first.
+ */
+export function collectFeatures(text: string, features: FeatureSink): void {
+  const analysed = analyseText(text);
   let previous = '<s>';
   const lastSentence = analysed.words.at(-1)?.sentence ?? 0;
   for (const { word, stem, negated, emphasis, polarity, afterContrast, sentence } of analysed.words) {
@@ -253,14 +285,15 @@ export function extractFeatures(text: string): FeatureCounts {
     if (base !== undefined) add(features, `w:${negated ? '¬' : ''}${stemSwedish(base)}`);
   }
   for (const emoji of analysed.emojis) add(features, `e:${emoji}`);
-  for (const polarity of analysed.emojiPolarities) add(features, `s:emoji${polarity > 0 ? '+' : polarity < 0 ? '-' : '0'}`);
+  for (const polarity of analysed.emojiPolarities)
+    add(features, `s:emoji${polarity > 0 ? '+' : polarity < 0 ? '-' : '0'}`);
   for (const polarity of analysed.emoticonPolarities) add(features, `s:emoticon${polarity > 0 ? '+' : '-'}`);
-  if (analysed.exclamations > 0) add(features, analysed.exclamations > 1 ? 's:exclamations' : 's:exclamation');
+  if (analysed.exclamations > 0)
+    add(features, analysed.exclamations > 1 ? 's:exclamations' : 's:exclamation');
   if (analysed.questions > 0) add(features, 's:question');
   if (analysed.capitalisedWords > 0) add(features, 's:capitals');
   if (analysed.stretchedWords > 0) add(features, 's:stretched');
   for (const word of analysed.plainWords) addCharacterNgrams(features, word);
-  return features;
 }
 
 /**
@@ -269,6 +302,10 @@ export function extractFeatures(text: string): FeatureCounts {
  */
 export function extractBaselineFeatures(text: string): FeatureCounts {
   const features: FeatureCounts = new Map();
-  for (const match of text.toLowerCase().matchAll(/[\p{L}\p{N}_]{2,}/gu)) add(features, `w:${match[0]}`);
+  collectBaselineFeatures(text, countingSink(features));
   return features;
+}
+
+export function collectBaselineFeatures(text: string, features: FeatureSink): void {
+  for (const match of text.toLowerCase().matchAll(/[\p{L}\p{N}_]{2,}/gu)) add(features, `w:${match[0]}`);
 }

@@ -13,6 +13,16 @@ import type { SparseVector } from './logistic-regression.js';
 export type FeatureName = string | number;
 export type FeatureCounts = Map<FeatureName, number>;
 
+/** Where a feature extractor puts what it finds. */
+export interface FeatureSink {
+  add(name: FeatureName, count: number): void;
+}
+
+/** A sink that counts into a map (training, and anywhere the counts themselves are wanted). */
+export function countingSink(features: FeatureCounts): FeatureSink {
+  return { add: (name, count) => features.set(name, (features.get(name) ?? 0) + count) };
+}
+
 export interface TfidfVectorizerOptions {
   /** Features seen in fewer training texts than this are dropped, per group (default 1). */
   minimumDocumentFrequency?: Record<string, number>;
@@ -41,6 +51,15 @@ export class TfidfVectorizer {
   private scratchIndices = new Int32Array(1024);
   private scratchValues = new Float64Array(1024);
   private readonly scratchNorms: Float64Array;
+  private denseCounts: Float64Array | undefined;
+  /**
+   * The hashed character n-grams' indices in an open-addressing table (linear probing over
+   * typed arrays): they are most of a text's features, and this lookup is several times cheaper
+   * than a Map's. Keys are 31-bit, so -1 marks an empty slot.
+   */
+  private readonly numericKeys: Int32Array;
+  private readonly numericIndices: Int32Array;
+  private readonly numericMask: number;
 
   private constructor(private readonly state: TfidfVectorizerState) {
     this.indexByName = new Map();
@@ -54,6 +73,29 @@ export class TfidfVectorizer {
     }
     this.groupCount = state.groups.length;
     this.scratchNorms = new Float64Array(this.groupCount);
+    const numeric = state.vocabulary.filter(([name]) => typeof name === 'number');
+    let capacity = 16;
+    while (capacity < numeric.length * 2) capacity *= 2;
+    this.numericKeys = new Int32Array(capacity).fill(-1);
+    this.numericIndices = new Int32Array(capacity);
+    this.numericMask = capacity - 1;
+    for (const [name, index] of numeric) {
+      let slot = Math.imul(name as number, 0x9e3779b1) & this.numericMask;
+      while (this.numericKeys[slot] !== -1) slot = (slot + 1) & this.numericMask;
+      this.numericKeys[slot] = name as number;
+      this.numericIndices[slot] = index;
+    }
+  }
+
+  private indexOf(name: FeatureName): number | undefined {
+    if (typeof name !== 'number') return this.indexByName.get(name);
+    let slot = Math.imul(name, 0x9e3779b1) & this.numericMask;
+    for (;;) {
+      const key = this.numericKeys[slot]!;
+      if (key === name) return this.numericIndices[slot];
+      if (key === -1) return undefined;
+      slot = (slot + 1) & this.numericMask;
+    }
   }
 
   /** Learns the vocabulary and document frequencies from training texts' features. */
@@ -81,7 +123,11 @@ export class TfidfVectorizer {
       const inverseDocumentFrequency = Math.log((1 + documents.length) / (1 + frequency)) + 1;
       vocabulary.push([name, vocabulary.length, inverseDocumentFrequency, index]);
     }
-    return new TfidfVectorizer({ vocabulary, groups, sublinearTermFrequency: options.sublinearTermFrequency ?? false });
+    return new TfidfVectorizer({
+      vocabulary,
+      groups,
+      sublinearTermFrequency: options.sublinearTermFrequency ?? false,
+    });
   }
 
   static fromState(state: TfidfVectorizerState): TfidfVectorizer {
@@ -90,6 +136,51 @@ export class TfidfVectorizer {
 
   toState(): TfidfVectorizerState {
     return this.state;
+  }
+
+  /**
+   * Like `transform`, but the extractor's features are looked up as they come and counted in a
+   * dense scratch array: no map of counts is built, which is most of the cost of classifying.
+   */
+  transformCollected(collect: (sink: FeatureSink) => void): SparseVector {
+    this.denseCounts ??= new Float64Array(this.featureCount);
+    const counts = this.denseCounts;
+    let touched = 0;
+    collect({
+      add: (name, count) => {
+        const index = this.indexOf(name);
+        if (index === undefined) return;
+        if (counts[index] === 0) {
+          if (touched === this.scratchIndices.length) {
+            const grown = new Int32Array(touched * 2);
+            grown.set(this.scratchIndices);
+            this.scratchIndices = grown;
+            this.scratchValues = new Float64Array(touched * 2);
+          }
+          this.scratchIndices[touched] = index;
+          touched += 1;
+        }
+        counts[index]! += count;
+      },
+    });
+    const indices = this.scratchIndices;
+    const values = this.scratchValues;
+    const norms = this.scratchNorms;
+    norms.fill(0);
+    const sublinear = this.state.sublinearTermFrequency;
+    for (let k = 0; k < touched; k += 1) {
+      const index = indices[k]!;
+      const count = counts[index]!;
+      counts[index] = 0;
+      const value = (sublinear && count > 1 ? 1 + Math.log(count) : count) * this.weights[index]!;
+      values[k] = value;
+      norms[this.groupOfIndex[index]!]! += value * value;
+    }
+    for (let group = 0; group < norms.length; group += 1) norms[group] = Math.sqrt(norms[group]!);
+    const result: SparseVector = { indices: indices.slice(0, touched), values: new Float32Array(touched) };
+    for (let k = 0; k < touched; k += 1)
+      result.values[k] = values[k]! / norms[this.groupOfIndex[indices[k]!]!]!;
+    return result;
   }
 
   /** One text's features as a weighted, normalised sparse vector; unknown features are ignored. */

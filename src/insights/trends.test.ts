@@ -9,7 +9,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startWorkers } from '../jobs/index.js';
 import { openInsightsStore, type NewFeedback } from './feedback-store.js';
 import { INSIGHTS_ALERT_WEBHOOK_JOB, INSIGHTS_ANALYZE_JOB, insightsJobHandlers } from './insights-jobs.js';
-import { buildInsightsDatabase, buildInsightsWorkspace, waitForJob, waitUntil } from './testing/insights-builders.js';
+import {
+  buildInsightsDatabase,
+  buildInsightsWorkspace,
+  waitForJob,
+  waitUntil,
+} from './testing/insights-builders.js';
 import { comparePeriods, detectSpikes, timeSeries } from './trends.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -37,10 +42,14 @@ function row(text: string, day: number, index: number, source = 'Trustpilot'): N
 export function feedbackWithDeliverySpike(): NewFeedback[] {
   const rows: NewFeedback[] = [];
   for (let day = 0; day < 30; day += 1) {
-    rows.push(row('Trevlig personal och bra priser.', day, 0), row('Snabb leverans, tack!', day, 1, 'Google'));
+    rows.push(
+      row('Trevlig personal och bra priser.', day, 0),
+      row('Snabb leverans, tack!', day, 1, 'Google'),
+    );
     if (day % 3 === 0) rows.push(row('Leveransen var försenad.', day, 2));
   }
-  for (let index = 0; index < 20; index += 1) rows.push(row(`Leveransen kom aldrig, dålig service (${index}).`, 30, 10 + index));
+  for (let index = 0; index < 20; index += 1)
+    rows.push(row(`Leveransen kom aldrig, dålig service (${index}).`, 30, 10 + index));
   return rows;
 }
 
@@ -93,7 +102,11 @@ describe('trends and alerts', () => {
     });
     cleanups.push(() => workers.stop({ timeoutMs: 1000 }));
 
-    const job = await built.queue.enqueue({ type: INSIGHTS_ANALYZE_JOB, input: {}, workspaceId: workspace.id });
+    const job = await built.queue.enqueue({
+      type: INSIGHTS_ANALYZE_JOB,
+      input: {},
+      workspaceId: workspace.id,
+    });
     const final = await waitForJob(built.queue, job.id);
     expect(final.state).toBe('succeeded');
     const alerts = scope.listAlerts();
@@ -108,18 +121,31 @@ describe('trends and alerts', () => {
     );
 
     // Analysing again raises nothing new.
-    const again = await built.queue.enqueue({ type: INSIGHTS_ANALYZE_JOB, input: {}, workspaceId: workspace.id });
+    const again = await built.queue.enqueue({
+      type: INSIGHTS_ANALYZE_JOB,
+      input: {},
+      workspaceId: workspace.id,
+    });
     expect((await waitForJob(built.queue, again.id)).result).toMatchObject({ alertsRaised: 0 });
     expect(scope.listAlerts()).toHaveLength(alerts.length);
 
-    await waitUntil(() => received.length >= alerts.length, { timeoutMs: 20_000, what: 'the webhook deliveries' });
-    const deliveries = await built.queue.list({ workspaceId: workspace.id, type: INSIGHTS_ALERT_WEBHOOK_JOB });
+    await waitUntil(() => received.length >= alerts.length, {
+      timeoutMs: 20_000,
+      what: 'the webhook deliveries',
+    });
+    const deliveries = await built.queue.list({
+      workspaceId: workspace.id,
+      type: INSIGHTS_ALERT_WEBHOOK_JOB,
+    });
     expect(deliveries.some((delivery) => delivery.attempts === 2)).toBe(true);
     for (const delivery of received) {
       const timestamp = delivery.headers['x-polett-timestamp'] as string;
       const expected = `sha256=${createHmac('sha256', 'whsec_test').update(`${timestamp}.${delivery.body}`).digest('hex')}`;
       expect(delivery.headers['x-polett-signature']).toBe(expected);
-      expect(JSON.parse(delivery.body)).toMatchObject({ type: 'insights.spike', alert: { periodStart: '2024-03-31' } });
+      expect(JSON.parse(delivery.body)).toMatchObject({
+        type: 'insights.spike',
+        alert: { periodStart: '2024-03-31' },
+      });
     }
   }, 40_000);
 
@@ -129,9 +155,17 @@ describe('trends and alerts', () => {
     const workspace = buildInsightsWorkspace(built.storage);
     const scope = openInsightsStore(built.storage.database).forWorkspace(workspace.id);
     scope.insertFeedback(feedbackWithDeliverySpike());
-    const workers = startWorkers({ queue: built.queue, handlers: insightsJobHandlers({ database: built.storage.database }), pollIntervalMs: 20 });
+    const workers = startWorkers({
+      queue: built.queue,
+      handlers: insightsJobHandlers({ database: built.storage.database }),
+      pollIntervalMs: 20,
+    });
     cleanups.push(() => workers.stop({ timeoutMs: 1000 }));
-    const job = await built.queue.enqueue({ type: INSIGHTS_ANALYZE_JOB, input: {}, workspaceId: workspace.id });
+    const job = await built.queue.enqueue({
+      type: INSIGHTS_ANALYZE_JOB,
+      input: {},
+      workspaceId: workspace.id,
+    });
     await waitForJob(built.queue, job.id);
 
     const weekly = timeSeries(scope, { bucket: 'week', groupBy: 'source' });

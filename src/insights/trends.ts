@@ -114,7 +114,10 @@ const GROUP_JOINS: Record<GroupBy, { select: string; join: string }> = {
     select: 'g.label',
     join: "LEFT JOIN insights_results g ON g.feedback_id = f.id AND g.analysis = 'language'",
   },
-  topic: { select: 'g.label', join: "JOIN insights_results g ON g.feedback_id = f.id AND g.analysis = 'topic'" },
+  topic: {
+    select: 'g.label',
+    join: "JOIN insights_results g ON g.feedback_id = f.id AND g.analysis = 'topic'",
+  },
   aspect: { select: 'g.aspect', join: 'JOIN insights_aspects g ON g.feedback_id = f.id' },
 };
 
@@ -187,7 +190,9 @@ function summarise(points: TrendPoint[]): PeriodSummary {
     negativeShare: count === 0 ? 0 : negative / count,
     positiveShare: count === 0 ? 0 : positive / count,
     averageScore:
-      weight === 0 ? null : scored.reduce((sum, point) => sum + point.averageScore! * point.count, 0) / weight,
+      weight === 0
+        ? null
+        : scored.reduce((sum, point) => sum + point.averageScore! * point.count, 0) / weight,
   };
 }
 
@@ -207,7 +212,9 @@ export function comparePeriods(
   for (const groupBy of ['aspect', 'topic', 'source'] as const) {
     const beforePoints = series(before, groupBy);
     const afterPoints = series(after, groupBy);
-    const groups = new Set([...beforePoints, ...afterPoints].map((point) => point.group).filter((group) => group !== null));
+    const groups = new Set(
+      [...beforePoints, ...afterPoints].map((point) => point.group).filter((group) => group !== null),
+    );
     for (const group of groups) {
       const beforeSummary = summarise(beforePoints.filter((point) => point.group === group));
       const afterSummary = summarise(afterPoints.filter((point) => point.group === group));
@@ -215,7 +222,9 @@ export function comparePeriods(
         key: `${groupBy}:${group}`,
         before: beforeSummary,
         after: afterSummary,
-        negativeShareChange: Number(((afterSummary.negativeShare - beforeSummary.negativeShare) * 100).toFixed(1)),
+        negativeShareChange: Number(
+          ((afterSummary.negativeShare - beforeSummary.negativeShare) * 100).toFixed(1),
+        ),
         volumeChange: afterSummary.count - beforeSummary.count,
       });
     }
@@ -259,7 +268,8 @@ export function detectSpikes(values: readonly number[], options: SpikeOptions = 
     const center = median(baseline);
     const deviations = baseline.map((value) => Math.abs(value - center));
     let spread = median(deviations) / 0.6745;
-    if (spread === 0) spread = 1.2533 * (deviations.reduce((sum, value) => sum + value, 0) / deviations.length);
+    if (spread === 0)
+      spread = 1.2533 * (deviations.reduce((sum, value) => sum + value, 0) / deviations.length);
     if (spread === 0) spread = Math.max(1, Math.sqrt(center));
     const value = values[index]!;
     const robustZ = (value - center) / spread;
@@ -270,7 +280,9 @@ export function detectSpikes(values: readonly number[], options: SpikeOptions = 
 }
 
 /** Every day from the first to the last, so that quiet days count as zeros in the baseline. */
-export function fillDays(points: ReadonlyArray<{ period: string; count: number }>): Array<{ period: string; count: number }> {
+export function fillDays(
+  points: ReadonlyArray<{ period: string; count: number }>,
+): Array<{ period: string; count: number }> {
   if (points.length === 0) return [];
   const byDay = new Map(points.map((point) => [point.period, point.count]));
   const sorted = [...byDay.keys()].sort();

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import type { RerankingModel } from 'ai';
 import { z } from 'zod';
 import type { ChunkOptions } from './chunker.js';
-import { hybridSearch } from './hybrid-search.js';
+import { hybridSearch, ModelTrust } from './hybrid-search.js';
 import { evalFileError } from './knowledge-errors.js';
 import { openScratchKnowledge } from './scratch-database.js';
 import { nearDuplicateHash, type Embedder } from './sqlite-knowledge-store.js';
@@ -162,6 +162,8 @@ export async function runEval(path: string, options: RunEvalOptions = {}): Promi
     const searchBaseline = database.prepare(
       'SELECT rowid FROM eval_baseline WHERE eval_baseline MATCH ? ORDER BY bm25(eval_baseline) LIMIT ?',
     );
+    // The models earn their weight over the questions, as they do over a workspace's searches.
+    const trust = { vector: new ModelTrust(), rerank: new ModelTrust() };
     const ranks: Array<number | null> = [];
     const baselineRanks: Array<number | null> = [];
     let mode: EvalReport['mode'] = 'lexical';
@@ -169,7 +171,7 @@ export async function runEval(path: string, options: RunEvalOptions = {}): Promi
     for (const { question, answer } of questions) {
       const wanted = documentsOfNearHash.get(nearDuplicateHash(answer.trim())) ?? new Set<string>();
       const result = await hybridSearch(
-        { knowledge, embedder: options.embedder, reranker: options.reranker },
+        { knowledge, embedder: options.embedder, reranker: options.reranker, trust },
         question,
         {
           limit: depth,

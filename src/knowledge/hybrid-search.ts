@@ -5,9 +5,9 @@
  *
  * "With models never worse": a plain RRF gives a weak embedder (or a random one) as much say as
  * BM25, and its noise pushes right answers down. So each model list's weight in the fusion is
- * earned per query by agreeing with the lexical list: how much more the two top-10 lists overlap
- * than chance would make them (a useful embedder shares many; a random one no more than chance,
- * and so has almost no weight). When lexical search finds nothing, vectors have the field
+ * earned per query by agreeing with the lexical list beyond chance: the two top-10 lists must
+ * share more results than two random lists would (two standard deviations over the mean), and
+ * only the excess counts. A useful embedder shares many; a random one earns no weight. When lexical search finds nothing, vectors have the field
  * to themselves. The reranker's order is fused the same way, weighted by how well it correlates
  * with the fused order.
  */
@@ -32,6 +32,67 @@ export interface HybridSearchDependencies {
   /** The configured embedding model; lexical only without one. */
   embedder?: Embedder | undefined;
   reranker?: RerankingModel | undefined;
+  /**
+   * What the models have earned over earlier queries (kept by the caller per workspace and model).
+   * Without it each query judges the models on its own evidence alone.
+   */
+  trust?: { vector: ModelTrust; rerank: ModelTrust } | undefined;
+}
+
+/**
+ * How far a model has agreed with lexical search beyond chance, over the queries so far: its say
+ * in the fusion is the lower bound of the mean's 95% confidence interval (0 until there are a few
+ * queries), so a model that knows nothing settles at no weight however lucky one query is, and a
+ * useful one earns a steady weight.
+ */
+export class ModelTrust {
+  private count = 0;
+  private sum = 0;
+  private squares = 0;
+
+  /** One query's chance-corrected agreement, from −1 to 1. */
+  observe(agreement: number): void {
+    if (!Number.isFinite(agreement)) return;
+    this.count += 1;
+    this.sum += agreement;
+    this.squares += agreement * agreement;
+  }
+
+  weight(): number {
+    if (this.count < 3) return 0;
+    const mean = this.sum / this.count;
+    const variance = Math.max((this.squares - this.count * mean * mean) / (this.count - 1), 0.01);
+    return Math.max(0, Math.min(1, mean - 2 * Math.sqrt(variance / this.count)));
+  }
+}
+
+/** The overlap of two top lists beyond what chance gives, scaled so that the same top results are 1. */
+export function chanceCorrectedOverlap(
+  reference: string[],
+  other: string[],
+  population: number,
+  depth = AGREEMENT_DEPTH,
+): number {
+  const top = reference.slice(0, depth);
+  const otherTop = new Set(other.slice(0, depth));
+  if (top.length === 0 || otherTop.size === 0) return 0;
+  const observed = top.filter((id) => otherTop.has(id)).length;
+  const best = Math.min(top.length, otherTop.size);
+  const expected = (top.length * otherTop.size) / Math.max(population, top.length, otherTop.size, 1);
+  return best <= expected ? 0 : (observed - expected) / (best - expected);
+}
+
+/** Spearman's rank correlation of two orders of the same items, from −1 to 1. */
+export function rankCorrelation(order: string[], otherOrder: string[]): number {
+  const n = order.length;
+  if (n < 2) return 0;
+  const position = new Map(otherOrder.map((id, index) => [id, index]));
+  let sum = 0;
+  order.forEach((id, index) => {
+    const difference = index - (position.get(id) ?? index);
+    sum += difference * difference;
+  });
+  return 1 - (6 * sum) / (n * (n * n - 1));
 }
 
 /** Why a passage is where it is: its rank and score in each list. */
@@ -59,9 +120,10 @@ export interface HybridSearchResult {
 }
 
 /**
- * How much more two lists' top results overlap than chance would make them, from 0 (no more than
- * two random orders of `population` items) to 1 (the same top results). Chance matters: in a small
- * knowledge base any two top-10 lists share most of their items.
+ * How much more two lists' top results overlap than chance would make them, from 0 to 1 (the same
+ * top results). Chance matters: in a small knowledge base any two top-10 lists share some items.
+ * The overlap of two random top lists is hypergeometric; only an overlap beyond its mean plus two
+ * standard deviations counts, so a model that knows nothing earns (almost always) no weight.
  */
 export function topAgreement(
   reference: string[],
@@ -74,12 +136,19 @@ export function topAgreement(
   if (top.length === 0 || otherTop.size === 0) return 0;
   const observed = top.filter((id) => otherTop.has(id)).length;
   const best = Math.min(top.length, otherTop.size);
-  const expected = (top.length * otherTop.size) / Math.max(population, best, 1);
-  if (best <= expected) return 0;
-  return Math.max(0, (observed - expected) / (best - expected));
+  const size = Math.max(population, top.length, otherTop.size, 2);
+  const share = otherTop.size / size;
+  const expected = top.length * share;
+  const deviation = Math.sqrt(top.length * share * (1 - share) * ((size - top.length) / (size - 1)));
+  const threshold = expected + 2 * deviation;
+  if (best <= threshold) return 0;
+  return Math.max(0, Math.min(1, (observed - threshold) / (best - threshold)));
 }
 
-/** Spearman's rank correlation of two orders of the same items, 0 when it is negative. */
+/**
+ * Spearman's rank correlation of two orders of the same items, counted only beyond what chance
+ * gives (two standard errors, 2/√(n−1)), rescaled to 0–1.
+ */
 export function positiveRankCorrelation(order: string[], otherOrder: string[]): number {
   const n = order.length;
   if (n < 3) return 0;
@@ -89,7 +158,9 @@ export function positiveRankCorrelation(order: string[], otherOrder: string[]): 
     const difference = index - (position.get(id) ?? index);
     sum += difference * difference;
   });
-  return Math.max(0, 1 - (6 * sum) / (n * (n * n - 1)));
+  const rho = 1 - (6 * sum) / (n * (n * n - 1));
+  const threshold = 2 / Math.sqrt(n - 1);
+  return threshold >= 1 ? 0 : Math.max(0, (rho - threshold) / (1 - threshold));
 }
 
 /** Weighted reciprocal rank fusion of ranked id lists. */
@@ -128,12 +199,14 @@ export async function hybridSearch(
   }
   for (const chunk of vectorChunks) if (!chunks.has(chunk.id)) chunks.set(chunk.id, chunk);
   const vectorIds = vectorChunks.map((chunk) => chunk.id);
-  const vectorWeight =
-    vectorIds.length === 0
-      ? 0
-      : lexicalIds.length === 0
-        ? 1
-        : topAgreement(lexicalIds, vectorIds, knowledge.embeddedChunkCount(embedder!.modelId));
+  let vectorWeight = 0;
+  if (vectorIds.length > 0 && lexicalIds.length === 0) vectorWeight = 1;
+  else if (vectorIds.length > 0) {
+    const population = knowledge.embeddedChunkCount(embedder!.modelId);
+    const trust = dependencies.trust?.vector;
+    vectorWeight = trust ? trust.weight() : topAgreement(lexicalIds, vectorIds, population);
+    trust?.observe(chanceCorrectedOverlap(lexicalIds, vectorIds, population));
+  }
 
   const fused = reciprocalRankFusion([
     { ids: lexicalIds, weight: 1 },
@@ -156,7 +229,9 @@ export async function hybridSearch(
     });
     const rerankOrder = ranking.map((entry) => candidates[entry.originalIndex]!);
     rerankScores = new Map(ranking.map((entry) => [candidates[entry.originalIndex]!, entry.score]));
-    rerankWeight = positiveRankCorrelation(candidates, rerankOrder);
+    const trust = dependencies.trust?.rerank;
+    rerankWeight = trust ? trust.weight() : positiveRankCorrelation(candidates, rerankOrder);
+    trust?.observe(rankCorrelation(candidates, rerankOrder));
     const refused = reciprocalRankFusion([
       { ids: candidates, weight: 1 },
       { ids: rerankOrder, weight: rerankWeight },

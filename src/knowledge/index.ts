@@ -17,7 +17,7 @@ import { embedMany, type RerankingModel } from 'ai';
 import { workspaceJobQueue, type JobQueue, type JobRecord } from '../jobs/index.js';
 import type { ModelRegistry } from '../models/index.js';
 import { swedishAnalyzer } from '../text/swedish.js';
-import { hybridSearch, type HybridSearchResult } from './hybrid-search.js';
+import { hybridSearch, ModelTrust, type HybridSearchResult } from './hybrid-search.js';
 import { sourceBusyError } from './knowledge-errors.js';
 import type { ParsedDocument, ParserInput } from './parsing/types.js';
 import type { KnowledgeSearcher, KnowledgeSearchOptions } from './search-contract.js';
@@ -162,10 +162,17 @@ function safeFileName(name: string, index: number): string {
   return cleaned || `file-${index + 1}`;
 }
 
+const storesByDatabase = new WeakMap<Database, Promise<SqliteKnowledgeStore>>();
+
 export function openKnowledge(options: OpenKnowledgeOptions): Knowledge {
   let store: Promise<SqliteKnowledgeStore> | undefined;
   const getStore = () => {
-    store ??= swedishAnalyzer().then((analyzer) => openKnowledgeStore(options.database, { analyzer }));
+    // One store a database in this process, so that the routes, the jobs and the searchers share
+    // their caches and see each other's writes at once.
+    store ??=
+      storesByDatabase.get(options.database) ??
+      swedishAnalyzer().then((analyzer) => openKnowledgeStore(options.database, { analyzer }));
+    storesByDatabase.set(options.database, store);
     return store;
   };
   const embedder = (workspaceId: string) =>
@@ -173,6 +180,17 @@ export function openKnowledge(options: OpenKnowledgeOptions): Knowledge {
   const reranker = (workspaceId: string) =>
     options.models ? registryReranker(options.models, workspaceId) : undefined;
   const uploadsFolder = path.join(options.dataDir, 'knowledge', 'uploads');
+  // What each workspace's models have earned in the fusion, over its searches in this process.
+  const trusts = new Map<string, { vector: ModelTrust; rerank: ModelTrust }>();
+  const trustOf = (workspaceId: string) => {
+    const key = `${workspaceId}\u0000${options.models?.aliasesFor('embed')[0] ?? ''}\u0000${options.models?.aliasesFor('rerank')[0] ?? ''}`;
+    let trust = trusts.get(key);
+    if (!trust) {
+      trust = { vector: new ModelTrust(), rerank: new ModelTrust() };
+      trusts.set(key, trust);
+    }
+    return trust;
+  };
 
   const startSync = async (workspaceId: string, source: SourceRecord): Promise<JobRecord> => {
     if (!options.jobs) throw new Error('Knowledge needs the job queue to synchronise sources');
@@ -193,6 +211,7 @@ export function openKnowledge(options: OpenKnowledgeOptions): Knowledge {
               knowledge: (await getStore()).forWorkspace(workspaceId),
               embedder: embedder(workspaceId),
               reranker: reranker(workspaceId),
+              trust: trustOf(workspaceId),
             },
             query,
             searchOptions,
@@ -210,7 +229,12 @@ export function openKnowledge(options: OpenKnowledgeOptions): Knowledge {
       const scoped = (await getStore()).forWorkspace(workspaceId);
       const search = (query: string, searchOptions: KnowledgeSearchOptions & { signal?: AbortSignal } = {}) =>
         hybridSearch(
-          { knowledge: scoped, embedder: embedder(workspaceId), reranker: reranker(workspaceId) },
+          {
+            knowledge: scoped,
+            embedder: embedder(workspaceId),
+            reranker: reranker(workspaceId),
+            trust: trustOf(workspaceId),
+          },
           query,
           searchOptions,
         );

@@ -244,12 +244,16 @@ export class SqliteKnowledgeStore {
     readonly database: Database,
     readonly options: KnowledgeStoreOptions,
   ) {
-    for (const row of database
-      .prepare(
-        "SELECT name FROM sqlite_master WHERE name GLOB 'knowledge_vectors_[0-9]*' AND sql IS NOT NULL",
-      )
+    this.readVectorTables();
+  }
+
+  /** The vector tables' dimensions from the schema (not their shadow tables, `…_chunks` and the like). */
+  private readVectorTables(): void {
+    for (const row of this.database
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'knowledge_vectors_[0-9]*'")
       .all() as Array<{ name: string }>) {
-      this.vectorTables.add(Number(row.name.slice('knowledge_vectors_'.length)));
+      const match = /^knowledge_vectors_(\d+)$/.exec(row.name);
+      if (match) this.vectorTables.add(Number(match[1]));
     }
   }
 
@@ -263,6 +267,8 @@ export class SqliteKnowledgeStore {
 
   /** The vector tables that exist, by dimension. */
   vectorDimensions(): number[] {
+    // Another connection (the CLI, another worker) may have created a table since: read the schema.
+    this.readVectorTables();
     return [...this.vectorTables];
   }
 

@@ -10,7 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPolett, buildUser, buildWorkspace } from '../../test-support/builders.js';
 import { waitForJobEnd } from '../../test-support/job-builders.js';
 import { openPlatform } from '../platform/index.js';
-import { openKnowledge, type Knowledge, type SyncItemResult, type SyncReport } from './index.js';
+import {
+  KNOWLEDGE_RESYNC_JOB,
+  openKnowledge,
+  type Knowledge,
+  type SyncItemResult,
+  type SyncReport,
+} from './index.js';
 
 const folder = mkdtempSync(path.join(tmpdir(), 'polett-handbok-'));
 let polett: ReturnType<typeof buildPolett>;
@@ -95,6 +101,31 @@ describe('the knowledge sync job', () => {
     expect((await knowledge.store()).orphanCounts()).toEqual({ lexicalRows: 0, vectorRows: 0, chunks: 0 });
     const counts = service.store.counts();
     expect(counts).toMatchObject({ documents: 2, chunks: 3, lexicalRows: 3 });
+  });
+
+  it('re-syncs a source on its schedule once its hours have passed', async () => {
+    const service = await knowledge.forWorkspace(workspaceId);
+    const { source, job } = await service.addSource({
+      kind: 'file',
+      location: path.join(folder, 'retur.md'),
+      syncEveryHours: 1,
+    });
+    await waitForJobEnd(polett.jobs, job.id, 30_000);
+    const store = await knowledge.store();
+    expect(store.dueForSync().map((due) => due.sourceId)).not.toContain(source.id);
+    polett.storage.database
+      .prepare('UPDATE knowledge_sources SET last_synced_at = ? WHERE id = ?')
+      .run(new Date(Date.now() - 2 * 3_600_000).toISOString(), source.id);
+    expect(store.dueForSync()).toContainEqual({ workspaceId, sourceId: source.id });
+
+    const sweep = await polett.jobs.enqueue({ type: KNOWLEDGE_RESYNC_JOB, workspaceId: null, input: {} });
+    expect((await waitForJobEnd(polett.jobs, sweep.id, 30_000)).result).toEqual({ started: [source.id] });
+    const resync = service.store.requireSource(source.id).lastJobId!;
+    expect(resync).not.toBe(job.id);
+    expect((await waitForJobEnd(polett.jobs, resync, 30_000)).state).toBe('succeeded');
+    expect(service.store.requireSource(source.id).status).toBe('ready');
+    expect(store.dueForSync().map((due) => due.sourceId)).not.toContain(source.id);
+    await service.removeSource(source.id);
   });
 
   it('marks a source whose path is gone as failed, with one sentence', async () => {

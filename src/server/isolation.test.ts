@@ -127,7 +127,10 @@ async function buildTwoWorkspaces(): Promise<Fixture> {
     name: 'Bravo Hemlig assistent',
     allowedOrigins: ['https://bravo-hemlig.example'],
   });
-  const conversationOfB = assistantsOfB.conversations.create({ assistantId: assistantOfB.id, visitorId: 'v-b' });
+  const conversationOfB = assistantsOfB.conversations.create({
+    assistantId: assistantOfB.id,
+    visitorId: 'v-b',
+  });
   const messageOfB = assistantsOfB.messages.append(conversationOfB.id, {
     role: 'customer',
     kind: 'question',
@@ -142,7 +145,10 @@ async function buildTwoWorkspaces(): Promise<Fixture> {
 
   const insightsOfB = openInsightsStore(server.polett.storage.database).forWorkspace(workspaceB.id);
   pushFeedback(insightsOfB, [{ text: 'bravo-hemlig omdöme', source: 'bravo-hemlig källa' }]);
-  insightsOfB.updateSettings({ alertWebhookUrl: 'https://bravo-hemlig.example/larm', alertWebhookSecret: 'bravo-hemlig-hemlighet' });
+  insightsOfB.updateSettings({
+    alertWebhookUrl: 'https://bravo-hemlig.example/larm',
+    alertWebhookSecret: 'bravo-hemlig-hemlighet',
+  });
 
   return {
     server,
@@ -241,7 +247,10 @@ async function findLeaks(app: App, fixture: Fixture): Promise<Leak[]> {
           reason: `answer contains "${secret}"`,
         });
       // The widget's public routes know no workspace members: their refusal is a missing visitor token.
-      else if (parameters.length > 0 && ![403, 404, ...(route.path.startsWith('/widget/') ? [401] : [])].includes(response.status))
+      else if (
+        parameters.length > 0 &&
+        ![403, 404, ...(route.path.startsWith('/widget/') ? [401] : [])].includes(response.status)
+      )
         leaks.push({ route: name, caller: caller.name, status: response.status, reason: 'not refused' });
     }
   }

@@ -46,24 +46,33 @@ describe.skipIf(chromiumMissing)('the Insights page in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'Insikter' }).waitFor();
     await page.getByText('Ingen feedback ännu.').waitFor();
 
-    await page.getByLabel('Fil (CSV, TSV, JSON, JSONL eller XLSX)').setInputFiles([
-      { name: 'omdomen.csv', mimeType: 'text/csv', buffer: Buffer.from(reviewsWithSpike(), 'utf8') },
-    ]);
+    await page
+      .getByLabel('Fil (CSV, TSV, JSON, JSONL eller XLSX)')
+      .setInputFiles([
+        { name: 'omdomen.csv', mimeType: 'text/csv', buffer: Buffer.from(reviewsWithSpike(), 'utf8') },
+      ]);
     await page.getByRole('button', { name: 'Förhandsgranska' }).click();
     await page.getByText(/CSV, utf-8\. Kontrollera kolumnerna/).waitFor();
     await expect(page.getByLabel('Text', { exact: true }).inputValue()).resolves.toBe('omdöme');
     await expect(page.getByLabel('Datum', { exact: true }).inputValue()).resolves.toBe('datum');
     await page.getByRole('button', { name: 'Läs in och analysera' }).click();
 
-    await page.getByText('90 rader inlästa, 0 dubbletter hoppades över, 1 felaktiga rader.').waitFor({ timeout: 30_000 });
+    await page
+      .getByText('90 rader inlästa, 0 dubbletter hoppades över, 1 felaktiga rader.')
+      .waitFor({ timeout: 30_000 });
     await page.getByText(/Rad 92: Raden har ingen text/).waitFor();
-    await page.getByText(/Negativa omnämnanden av leverans ökade kraftigt 2024-03-31/).waitFor({ timeout: 30_000 });
+    await page
+      .getByText(/Negativa omnämnanden av leverans ökade kraftigt 2024-03-31/)
+      .waitFor({ timeout: 30_000 });
     await page.getByText(/90 texter · \d+ % positiva · \d+ % negativa/).waitFor();
     await page.getByRole('img', { name: 'Känsla över tid (per vecka)' }).waitFor();
     await page.getByRole('img', { name: 'Ämnen (hittade genom klustring)' }).waitFor();
     await page.getByRole('button', { name: 'Spara diagrammet som PNG' }).first().waitFor();
 
-    await page.getByRole('button', { name: /^leverans, negativa: \d+\. Visa citaten$/ }).last().click();
+    await page
+      .getByRole('button', { name: /^leverans, negativa: \d+\. Visa citaten$/ })
+      .last()
+      .click();
     await page.getByRole('heading', { name: 'Citat' }).waitFor();
     await page.getByText(/Visar 20 av \d+: leverans: negativa/).waitFor();
     const reply = page.getByRole('link', { name: 'Skriv ett svar' }).first();

@@ -49,9 +49,13 @@ describe.skipIf(chromiumMissing)('the Knowledge page in Chromium', () => {
     await page.getByTestId('knowledge-dropzone').evaluate((zone) => {
       const transfer = new DataTransfer();
       transfer.items.add(
-        new File(['# Returer\n\nReturpolicyn ger dig 30 dagars öppet köp. Kundtjänsten hjälper dig.'], 'retur.md', {
-          type: 'text/markdown',
-        }),
+        new File(
+          ['# Returer\n\nReturpolicyn ger dig 30 dagars öppet köp. Kundtjänsten hjälper dig.'],
+          'retur.md',
+          {
+            type: 'text/markdown',
+          },
+        ),
       );
       zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
     });
@@ -61,10 +65,17 @@ describe.skipIf(chromiumMissing)('the Knowledge page in Chromium', () => {
 
     // The keyboard way: the file input, here with a file that is not text at all.
     await page.getByLabel('Välj filer').setInputFiles([
-      { name: 'bild.txt', mimeType: 'text/plain', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1, 2, 0, 0, 3]) },
+      {
+        name: 'bild.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1, 2, 0, 0, 3]),
+      },
     ]);
     await page.getByRole('button', { name: 'Ladda upp och indexera' }).click();
-    await page.getByText(/Inget av källans 1 dokument kunde läsas/).first().waitFor({ timeout: 30_000 });
+    await page
+      .getByText(/Inget av källans 1 dokument kunde läsas/)
+      .first()
+      .waitFor({ timeout: 30_000 });
 
     await page.getByLabel('Adress').fill(siteUrl);
     await page.getByRole('button', { name: 'Lägg till och indexera' }).click();
@@ -75,7 +86,12 @@ describe.skipIf(chromiumMissing)('the Knowledge page in Chromium', () => {
     await table.getByRole('rowheader', { name: new RegExp(siteUrl.replace(/[.?]/g, '\\$&')) }).waitFor();
     await page.getByRole('button', { name: 'Rapport för bild.txt' }).click();
     await page.getByRole('heading', { name: 'Rapporten för bild.txt' }).waitFor();
-    await expect(page.getByText(/bild\.txt/).last().textContent()).resolves.toMatch(/bild\.txt/);
+    await expect(
+      page
+        .getByText(/bild\.txt/)
+        .last()
+        .textContent(),
+    ).resolves.toMatch(/bild\.txt/);
 
     await page.getByRole('searchbox', { name: 'Sökfråga' }).fill('Hur fungerar retur via kundtjänst?');
     await page.getByRole('button', { name: 'Sök', exact: true }).click();
@@ -85,7 +101,10 @@ describe.skipIf(chromiumMissing)('the Knowledge page in Chromium', () => {
     const marked = await results.locator('mark').allTextContents();
     expect(marked).toEqual(expect.arrayContaining(['Returpolicyn', 'Kundtjänsten']));
     await results.getByText('Varför den träffade').first().click();
-    await results.getByText(/Ordsökning: plats 1/).first().waitFor();
+    await results
+      .getByText(/Ordsökning: plats 1/)
+      .first()
+      .waitFor();
 
     await page.getByRole('searchbox', { name: 'Sökfråga' }).fill('öppet i Malmö på lördag');
     await page.getByRole('button', { name: 'Sök', exact: true }).click();

@@ -14,7 +14,10 @@ export function registerAssistantCommands(
   assistant
     .command('ask <question>')
     .description('ask as a customer would; the answer streams, with its sources')
-    .option('-a, --assistant <name or id>', 'the assistant (default: the first; one is made if there is none)')
+    .option(
+      '-a, --assistant <name or id>',
+      'the assistant (default: the first; one is made if there is none)',
+    )
     .option('-w, --workspace <slug or id>', 'the workspace (default: the only one)')
     .option('--json', 'print JSON')
     .action(

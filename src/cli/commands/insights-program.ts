@@ -11,10 +11,14 @@ export function registerInsightsCommands(
     run: (...parameters: Arguments) => Promise<void>,
   ) => (...parameters: Arguments) => Promise<void>,
 ): void {
-  const insights = program.command('insights').description('what customers feel and talk about: feedback analysis');
+  const insights = program
+    .command('insights')
+    .description('what customers feel and talk about: feedback analysis');
   insights
     .command('import <file>')
-    .description('import feedback (CSV, TSV, JSON, JSONL, XLSX; any common encoding): preview, confirm the columns, import')
+    .description(
+      'import feedback (CSV, TSV, JSON, JSONL, XLSX; any common encoding): preview, confirm the columns, import',
+    )
     .option('-w, --workspace <slug or id>', 'the workspace (default: the only one)')
     .option('--text-column <name>', 'the column holding the text (default: detected)')
     .option('--date-column <name>', 'the column holding the date')
@@ -23,7 +27,10 @@ export function registerInsightsCommands(
     .option('--author-column <name>', 'the column holding the author')
     .option('--id-column <name>', 'the column holding the id (duplicates by id are skipped)')
     .option('--label-column <name>', 'the column holding a label')
-    .option('--date-order <order>', 'numeric dates such as 03/05/2024: day-first or month-first (default: decided from the column)')
+    .option(
+      '--date-order <order>',
+      'numeric dates such as 03/05/2024: day-first or month-first (default: decided from the column)',
+    )
     .option('-y, --yes', 'accept the column mapping shown without asking')
     .option('--json', 'print one JSON object (the import report)')
     .action(
@@ -36,15 +43,25 @@ export function registerInsightsCommands(
     .description('language, sentiment and aspects of every text, as a resumable job with a progress bar')
     .option('-w, --workspace <slug or id>', 'the workspace (default: the only one)')
     .option('--classifier <name>', 'use a classifier trained with `polett insights train` for the sentiment')
+    .option('--model-sentiment', 'sentiment by the classify model (tier 2) instead of the lexicon')
+    .option('--emotions', 'emotions of each text by the chat model (tier 2)')
     .option('--json', 'print one JSON object')
     .action(
-      action(async (options: InsightsWorkspaceOptions & { classifier?: string }) =>
-        (await import('./insights.js')).runInsightsAnalyze(options),
+      action(
+        async (
+          options: InsightsWorkspaceOptions & {
+            classifier?: string;
+            modelSentiment?: boolean;
+            emotions?: boolean;
+          },
+        ) => (await import('./insights.js')).runInsightsAnalyze(options),
       ),
     );
   insights
     .command('train <file>')
-    .description('train the tier-1 classifier on a labelled file (any labels: sentiment, categories) and store it')
+    .description(
+      'train the tier-1 classifier on a labelled file (any labels: sentiment, categories) and store it',
+    )
     .option('-w, --workspace <slug or id>', 'the workspace (default: the only one)')
     .option('-n, --name <name>', 'the name to store it under (default: sentiment)')
     .option('--text-column <name>', 'the column holding the text (default: detected)')
@@ -52,8 +69,10 @@ export function registerInsightsCommands(
     .option('--json', 'print one JSON object')
     .action(
       action(
-        async (file: string, options: InsightsWorkspaceOptions & { name?: string; textColumn?: string; labelColumn?: string }) =>
-          (await import('./insights.js')).runInsightsTrain(file, options),
+        async (
+          file: string,
+          options: InsightsWorkspaceOptions & { name?: string; textColumn?: string; labelColumn?: string },
+        ) => (await import('./insights.js')).runInsightsTrain(file, options),
       ),
     );
   insights
@@ -82,6 +101,8 @@ export function registerInsightsCommands(
     .option('--label-column <name>', 'the column holding the label (default: detected)')
     .option('--json', 'print one JSON object')
     .action(
-      action(async (options: InsightsEvalOptions) => (await import('./insights.js')).runInsightsEval(options)),
+      action(async (options: InsightsEvalOptions) =>
+        (await import('./insights.js')).runInsightsEval(options),
+      ),
     );
 }

@@ -22,7 +22,10 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-async function polett(args: string[], locale = 'sv'): Promise<{ stdout: string; stderr: string; code: number }> {
+async function polett(
+  args: string[],
+  locale = 'sv',
+): Promise<{ stdout: string; stderr: string; code: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
     cwd: REPOSITORY_ROOT,
     env: { ...process.env, POLETT_DATA_DIR: dataDir, POLETT_LOCALE: locale },
@@ -32,12 +35,20 @@ async function polett(args: string[], locale = 'sv'): Promise<{ stdout: string; 
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number>((resolve) => child.on('close', (exitCode) => resolve(exitCode ?? 1)));
+  const code = await new Promise<number>((resolve) =>
+    child.on('close', (exitCode) => resolve(exitCode ?? 1)),
+  );
   return { stdout, stderr, code };
 }
 
 function labelledFile(name: string, rows: number, offset: number): string {
-  const positive = ['Mycket god kaffe', 'Trevlig personal', 'Snabb service', 'Jättebra bullar 😍', 'Mysig lokal'];
+  const positive = [
+    'Mycket god kaffe',
+    'Trevlig personal',
+    'Snabb service',
+    'Jättebra bullar 😍',
+    'Mysig lokal',
+  ];
   const negative = ['Inte bra alls', 'Kall kaffe', 'Otrevligt bemötande', 'Alldeles för dyrt 😡', 'Lång kö'];
   const lines = ['text,label'];
   for (let index = offset; index < offset + rows; index += 1) {
@@ -69,14 +80,27 @@ describe('polett insights', () => {
 
     const imported = await polett(['insights', 'import', file, '--yes', '--json']);
     expect(imported.stderr).toBe('');
-    expect(JSON.parse(imported.stdout)).toMatchObject({ imported: 2, duplicates: 1, skipped: 1, problems: [{ line: 3, kind: 'skipped' }] });
+    expect(JSON.parse(imported.stdout)).toMatchObject({
+      imported: 2,
+      duplicates: 1,
+      skipped: 1,
+      problems: [{ line: 3, kind: 'skipped' }],
+    });
 
     const analysed = await polett(['insights', 'analyze', '--json']);
     expect(JSON.parse(analysed.stdout)).toMatchObject({ analysedNow: 2, total: 2 });
 
-    const trained = await polett(['insights', 'train', labelledFile('etiketter.csv', 40, 0), '--name', 'nöjdhet']);
+    const trained = await polett([
+      'insights',
+      'train',
+      labelledFile('etiketter.csv', 40, 0),
+      '--name',
+      'nöjdhet',
+    ]);
     expect(trained.code).toBe(0);
-    expect(trained.stdout).toMatch(/Klassificeraren "nöjdhet" tränad på 40 exempel \(negativ 20, positiv 20\)/);
+    expect(trained.stdout).toMatch(
+      /Klassificeraren "nöjdhet" tränad på 40 exempel \(negativ 20, positiv 20\)/,
+    );
 
     const reportPath = path.join(dataDir, 'rapport.html');
     const report = await polett(['insights', 'report', '--format', 'html', '--output', reportPath]);
@@ -99,12 +123,17 @@ describe('polett insights', () => {
     ]);
     expect(result.stderr).toBe('');
     const body = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(Object.keys(body)).toEqual(expect.arrayContaining(['accuracy', 'macroF1', 'mcc', 'n', 'baseline']));
+    expect(Object.keys(body)).toEqual(
+      expect.arrayContaining(['accuracy', 'macroF1', 'mcc', 'n', 'baseline']),
+    );
     expect(body.n).toBe(20);
     expect(body.baseline).toMatchObject({ n: 20 });
     expect(body.mcc as number).toBeGreaterThan(0.5);
 
-    const missing = await polett(['insights', 'eval', '--data', path.join(dataDir, 'train.csv'), '--label-column', 'klass'], 'en');
+    const missing = await polett(
+      ['insights', 'eval', '--data', path.join(dataDir, 'train.csv'), '--label-column', 'klass'],
+      'en',
+    );
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/No label column found .* Name it with --label-column/);
   }, 60_000);

@@ -25,7 +25,12 @@ import {
   type EvaluationReport,
   type ImportReport,
 } from '../../insights/index.js';
-import { followJobWithProgressBar, parseJobInput, workspaceJobQueue, type JobRecord } from '../../jobs/index.js';
+import {
+  followJobWithProgressBar,
+  parseJobInput,
+  workspaceJobQueue,
+  type JobRecord,
+} from '../../jobs/index.js';
 import { openPlatform } from '../../platform/index.js';
 import { openPolett, type Polett } from '../../polett.js';
 import { cliLocale, say } from '../output.js';
@@ -95,7 +100,10 @@ function table(report: EvaluationReport, locale: 'sv' | 'en'): string {
   return [
     header,
     '|---|---:|---:|---:|',
-    ...rows.map(([name, scores]) => `| ${name} | ${percent(scores.accuracy)} | ${percent(scores.macroF1)} | ${percent(scores.mcc)} |`),
+    ...rows.map(
+      ([name, scores]) =>
+        `| ${name} | ${percent(scores.accuracy)} | ${percent(scores.macroF1)} | ${percent(scores.mcc)} |`,
+    ),
   ].join('\n');
 }
 
@@ -103,7 +111,8 @@ function table(report: EvaluationReport, locale: 'sv' | 'en'): string {
 export async function runInsightsEval(options: InsightsEvalOptions): Promise<void> {
   const report = await evaluateClassifier(evaluationInput(options));
   if (options.json) {
-    const { accuracy, macroF1, mcc, n, baseline, labels, trainSize, textsPerSecond, skipped, labelTypos } = report;
+    const { accuracy, macroF1, mcc, n, baseline, labels, trainSize, textsPerSecond, skipped, labelTypos } =
+      report;
     process.stdout.write(
       `${JSON.stringify({ accuracy, macroF1, mcc, n, baseline, labels, trainSize, textsPerSecond, skipped, labelTypos })}\n`,
     );
@@ -225,7 +234,9 @@ export async function runInsightsImport(file: string, options: InsightsImportOpt
       ...(options.idColumn ? { id: options.idColumn } : {}),
       ...(options.labelColumn ? { label: options.labelColumn } : {}),
     };
-    const unknown = Object.entries(chosen).find(([, column]) => column !== undefined && !preview.columns.includes(column));
+    const unknown = Object.entries(chosen).find(
+      ([, column]) => column !== undefined && !preview.columns.includes(column),
+    );
     if (!chosen.text || unknown)
       throw new PolettError({
         code: 'insights_column_missing',
@@ -253,7 +264,10 @@ export async function runInsightsImport(file: string, options: InsightsImportOpt
           .map(([role, column]) => `  ${role} ← ${column}`)
           .join('\n')}\n${preview.records
           .slice(0, 3)
-          .map((record) => `  ${record.line}: ${(record.fields[mapping.text] ?? '').slice(0, 70).replace(/\s+/g, ' ')}`)
+          .map(
+            (record) =>
+              `  ${record.line}: ${(record.fields[mapping.text] ?? '').slice(0, 70).replace(/\s+/g, ' ')}`,
+          )
           .join('\n')}\n`,
       );
     }
@@ -267,7 +281,8 @@ export async function runInsightsImport(file: string, options: InsightsImportOpt
             en: 'Confirm the column mapping above with --yes (or correct it with --text-column, --date-column …).',
           },
         });
-      if (!(await confirm(say({ sv: 'Importera så här? [j/N] ', en: 'Import like this? [y/N] ' }, locale)))) return;
+      if (!(await confirm(say({ sv: 'Importera så här? [j/N] ', en: 'Import like this? [y/N] ' }, locale))))
+        return;
     }
     const scope = openInsightsStore(polett.storage.database).forWorkspace(workspaceId);
     const record = scope.createImport({
@@ -301,7 +316,10 @@ export async function runInsightsImport(file: string, options: InsightsImportOpt
         locale,
       )}\n${report.problems
         .slice(0, 20)
-        .map((problem) => `  ${say({ sv: 'rad', en: 'line' }, locale)} ${problem.line}: ${problem.reason[locale]}`)
+        .map(
+          (problem) =>
+            `  ${say({ sv: 'rad', en: 'line' }, locale)} ${problem.line}: ${problem.reason[locale]}`,
+        )
         .join('\n')}${report.problems.length > 0 ? '\n' : ''}${report.labelTypos
         .map((typo) =>
           say(
@@ -320,14 +338,20 @@ export async function runInsightsImport(file: string, options: InsightsImportOpt
 }
 
 /** `polett insights analyze`: language, sentiment and aspects of every text, as a resumable job. */
-export async function runInsightsAnalyze(options: InsightsWorkspaceOptions & { classifier?: string }): Promise<void> {
+export async function runInsightsAnalyze(
+  options: InsightsWorkspaceOptions & { classifier?: string; modelSentiment?: boolean; emotions?: boolean },
+): Promise<void> {
   const locale = cliLocale();
   const polett = openPolett();
   try {
     const workspaceId = resolveWorkspace(polett, options.workspace);
     const job = await workspaceJobQueue(polett.jobs, workspaceId).enqueue({
       type: INSIGHTS_ANALYZE_JOB,
-      input: options.classifier ? { classifier: options.classifier } : {},
+      input: {
+        ...(options.classifier ? { classifier: options.classifier } : {}),
+        ...(options.modelSentiment ? { sentimentBy: 'model' } : {}),
+        ...(options.emotions ? { emotions: true } : {}),
+      },
     });
     const final = await runJob(polett, job, Boolean(options.json));
     if (final.state !== 'succeeded') throw failedJob(final);
@@ -364,15 +388,24 @@ export async function runInsightsTrain(
   const name = options.name ?? 'sentiment';
   const polett = openPolett();
   try {
-    const scope = openInsightsStore(polett.storage.database).forWorkspace(resolveWorkspace(polett, options.workspace));
+    const scope = openInsightsStore(polett.storage.database).forWorkspace(
+      resolveWorkspace(polett, options.workspace),
+    );
     const counts = Object.fromEntries(
-      classifier.labels.map((label) => [label, labelled.examples.filter((example) => example.label === label).length]),
+      classifier.labels.map((label) => [
+        label,
+        labelled.examples.filter((example) => example.label === label).length,
+      ]),
     );
     scope.saveClassifier(name, {
       kind: classifier.kind,
       labels: classifier.labels,
       model: classifier.serialise(),
-      metrics: { examples: labelled.examples.length, counts, inverseRegularisation: classifier.inverseRegularisation },
+      metrics: {
+        examples: labelled.examples.length,
+        counts,
+        inverseRegularisation: classifier.inverseRegularisation,
+      },
     });
     if (options.json) {
       process.stdout.write(
@@ -393,8 +426,14 @@ export async function runInsightsTrain(
     process.stdout.write(
       `${say(
         {
-          sv: `Klassificeraren "${name}" tränad på ${labelled.examples.length} exempel (${Object.entries(counts).map(([label, count]) => `${label} ${count}`).join(', ')}). Använd den med: polett insights analyze --classifier ${name}`,
-          en: `Classifier "${name}" trained on ${labelled.examples.length} examples (${Object.entries(counts).map(([label, count]) => `${label} ${count}`).join(', ')}). Use it with: polett insights analyze --classifier ${name}`,
+          sv: `Klassificeraren "${name}" tränad på ${labelled.examples.length} exempel (${Object.entries(
+            counts,
+          )
+            .map(([label, count]) => `${label} ${count}`)
+            .join(', ')}). Använd den med: polett insights analyze --classifier ${name}`,
+          en: `Classifier "${name}" trained on ${labelled.examples.length} examples (${Object.entries(counts)
+            .map(([label, count]) => `${label} ${count}`)
+            .join(', ')}). Use it with: polett insights analyze --classifier ${name}`,
         },
         locale,
       )}\n`,
@@ -422,7 +461,9 @@ export async function runInsightsReport(
     });
   const polett = openPolett();
   try {
-    const scope = openInsightsStore(polett.storage.database).forWorkspace(resolveWorkspace(polett, options.workspace));
+    const scope = openInsightsStore(polett.storage.database).forWorkspace(
+      resolveWorkspace(polett, options.workspace),
+    );
     const summary = summariseInsights(scope);
     const text =
       format === 'json'
@@ -432,7 +473,9 @@ export async function runInsightsReport(
           : renderMarkdownReport(summary, locale);
     if (options.output) {
       await writeFile(options.output, text);
-      process.stderr.write(`${say({ sv: 'Rapporten sparad i', en: 'Report saved to' }, locale)} ${options.output}\n`);
+      process.stderr.write(
+        `${say({ sv: 'Rapporten sparad i', en: 'Report saved to' }, locale)} ${options.output}\n`,
+      );
     } else process.stdout.write(text);
   } finally {
     await polett.close();

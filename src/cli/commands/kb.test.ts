@@ -15,7 +15,11 @@ let data: ReturnType<typeof buildDataDir>;
 
 beforeAll(async () => {
   data = buildDataDir();
-  await createOwner({ email: 'agare@exempel.se', name: 'Åsa Ägare', workspace: 'Exempel AB', locale: 'sv' }, 'ett långt lösenord', data.dataDir);
+  await createOwner(
+    { email: 'agare@exempel.se', name: 'Åsa Ägare', workspace: 'Exempel AB', locale: 'sv' },
+    'ett långt lösenord',
+    data.dataDir,
+  );
   writeFileSync(path.join(documents, 'kundtjanst.md'), '# Kundtjänst\n\nKundtjänsten svarar vardagar 8–17.');
   writeFileSync(path.join(documents, 'tom.txt'), '');
 });
@@ -42,7 +46,9 @@ async function printed(run: () => Promise<void>): Promise<string> {
 describe('polett kb', () => {
   it('adds a folder, lists it, searches it, re-syncs and removes it', async () => {
     const options = { dataDir: data.dataDir, json: true };
-    const added = JSON.parse(await printed(() => runKbAdd(documents, { ...options, collection: 'Hjälp' }))) as {
+    const added = JSON.parse(
+      await printed(() => runKbAdd(documents, { ...options, collection: 'Hjälp' })),
+    ) as {
       source: { id: string; status: string; documentCount: number };
       items: Array<{ uri: string; ok: boolean; detail: string }>;
     };
@@ -53,7 +59,9 @@ describe('polett kb', () => {
     ]);
     process.exitCode = undefined;
 
-    const list = JSON.parse(await printed(() => runKbList(options))) as { sources: Array<{ id: string; collection: string }> };
+    const list = JSON.parse(await printed(() => runKbList(options))) as {
+      sources: Array<{ id: string; collection: string }>;
+    };
     expect(list.sources).toEqual([expect.objectContaining({ id: added.source.id, collection: 'Hjälp' })]);
 
     const found = JSON.parse(await printed(() => runKbSearch('tjänst', options))) as {
@@ -64,7 +72,9 @@ describe('polett kb', () => {
     const human = await printed(() => runKbSearch('kund', { dataDir: data.dataDir }));
     expect(human).toMatch(/^1\. Kundtjänst › Kundtjänst/);
 
-    const synced = JSON.parse(await printed(() => runKbSync(added.source.id, options)).then((text) => text.trim())) as {
+    const synced = JSON.parse(
+      await printed(() => runKbSync(added.source.id, options)).then((text) => text.trim()),
+    ) as {
       items: Array<{ uri: string; ok: boolean }>;
     };
     expect(synced.items.find((item) => item.uri === 'kundtjanst.md')?.ok).toBe(true);

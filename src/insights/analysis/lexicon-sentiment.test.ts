@@ -18,7 +18,10 @@ describe('keyword aspects', () => {
   const aspects = compileAspects(DEFAULT_ASPECTS);
 
   it('finds aspects in compounds and gives each the sentiment of its own sentence', () => {
-    const found = findAspects('Leveranstiden var alldeles för lång och dålig. Men personalen var jättetrevlig!', aspects);
+    const found = findAspects(
+      'Leveranstiden var alldeles för lång och dålig. Men personalen var jättetrevlig!',
+      aspects,
+    );
     expect(found.map((mention) => [mention.aspect, mention.label])).toEqual([
       ['leverans', 'negative'],
       ['personal', 'positive'],

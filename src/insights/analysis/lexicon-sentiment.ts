@@ -19,7 +19,8 @@ const NEUTRAL_BAND = 0.2;
 
 function squash(sum: number, evidence: number): SentimentScore {
   const score = evidence === 0 ? 0 : Math.tanh(sum / Math.sqrt(evidence + 1));
-  const label: SentimentLabel = score > NEUTRAL_BAND ? 'positive' : score < -NEUTRAL_BAND ? 'negative' : 'neutral';
+  const label: SentimentLabel =
+    score > NEUTRAL_BAND ? 'positive' : score < -NEUTRAL_BAND ? 'negative' : 'neutral';
   return { label, score: Number(score.toFixed(4)) };
 }
 

@@ -59,7 +59,10 @@ function dot(vector: Vector, centre: Float64Array): number {
 }
 
 /** Clusters the texts into topics; deterministic for the same texts. */
-export function findTopics(inputs: readonly TopicInput[], options: { k?: number; seed?: number } = {}): {
+export function findTopics(
+  inputs: readonly TopicInput[],
+  options: { k?: number; seed?: number } = {},
+): {
   topics: Topic[];
   assignments: TopicAssignment[];
 } {
@@ -103,8 +106,12 @@ export function findTopics(inputs: readonly TopicInput[], options: { k?: number;
   });
   const usable = vectors.map((vector, index) => ({ vector, index })).filter((entry) => entry.vector.size > 0);
   if (usable.length < 4) return { topics: [], assignments: [] };
-  const k = Math.min(options.k ?? Math.max(2, Math.min(12, Math.round(Math.sqrt(usable.length / 4)))), usable.length);
-  const sample = usable.length > SAMPLE_LIMIT ? usable.filter(() => random() < SAMPLE_LIMIT / usable.length) : usable;
+  const k = Math.min(
+    options.k ?? Math.max(2, Math.min(12, Math.round(Math.sqrt(usable.length / 4)))),
+    usable.length,
+  );
+  const sample =
+    usable.length > SAMPLE_LIMIT ? usable.filter(() => random() < SAMPLE_LIMIT / usable.length) : usable;
   const dimensions = vocabulary.size;
 
   // k-means++ seeding on the sample.
@@ -189,7 +196,12 @@ export function findTopics(inputs: readonly TopicInput[], options: { k?: number;
         return [...forms.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
       });
     const sorted = members[topic]!.sort((a, b) => b.similarity - a.similarity);
-    return { name: terms.join(', '), terms, size: sorted.length, typicalIds: sorted.slice(0, 3).map((member) => member.id) };
+    return {
+      name: terms.join(', '),
+      terms,
+      size: sorted.length,
+      typicalIds: sorted.slice(0, 3).map((member) => member.id),
+    };
   });
   return { topics, assignments };
 }

@@ -34,11 +34,17 @@ const NAME_HINTS: Record<ColumnRole, RegExp> = {
 };
 
 function normaliseName(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 }
 
 /** A first guess at the mapping from the column names and the first records. */
-export function detectColumns(columns: readonly string[], records: readonly SourceRecord[]): Partial<ColumnMapping> {
+export function detectColumns(
+  columns: readonly string[],
+  records: readonly SourceRecord[],
+): Partial<ColumnMapping> {
   const mapping: Partial<ColumnMapping> = {};
   const taken = new Set<string>();
   for (const role of ColumnRole.options)
@@ -49,14 +55,16 @@ export function detectColumns(columns: readonly string[], records: readonly Sour
         taken.add(column);
       }
     }
-  const valuesOf = (column: string) => records.map((record) => record.fields[column] ?? '').filter((value) => value.trim() !== '');
+  const valuesOf = (column: string) =>
+    records.map((record) => record.fields[column] ?? '').filter((value) => value.trim() !== '');
   const free = columns.filter((column) => !taken.has(column));
   if (!mapping.text) {
     // The column with the longest texts on average that contain spaces: free text.
     let best: { column: string; length: number } | undefined;
     for (const column of free) {
       const values = valuesOf(column);
-      if (values.length === 0 || values.filter((value) => value.includes(' ')).length < values.length / 2) continue;
+      if (values.length === 0 || values.filter((value) => value.includes(' ')).length < values.length / 2)
+        continue;
       const length = values.reduce((sum, value) => sum + value.length, 0) / values.length;
       if (!best || length > best.length) best = { column, length };
     }
@@ -79,7 +87,9 @@ export function detectColumns(columns: readonly string[], records: readonly Sour
     for (const column of free) {
       const values = valuesOf(column);
       if (taken.has(column) || values.length === 0) continue;
-      if (values.every((value) => /^\d+([.,]\d)?$/.test(value.trim()) && Number(value.replace(',', '.')) <= 10)) {
+      if (
+        values.every((value) => /^\d+([.,]\d)?$/.test(value.trim()) && Number(value.replace(',', '.')) <= 10)
+      ) {
         mapping.rating = column;
         taken.add(column);
         break;

@@ -14,7 +14,8 @@ import { enGB, sv } from 'date-fns/locale';
 export type NumericDateOrder = 'day-first' | 'month-first';
 
 const ISO_PATTERN = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-const NUMERIC_PATTERN = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?:[ T,]+(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?$/;
+const NUMERIC_PATTERN =
+  /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?:[ T,]+(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?$/;
 const EPOCH_PATTERN = /^\d{10}(?:\d{3})?$/;
 
 /** Month-name patterns tried in order, in Swedish and English. */
@@ -44,8 +45,16 @@ function asUtc(local: Date): Date {
   );
 }
 
-function validUtc(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): Date | undefined {
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
+function validUtc(
+  year: number,
+  month: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+  second = 0,
+): Date | undefined {
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59)
+    return undefined;
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   return date.getUTCDate() === day ? date : undefined;
 }
@@ -54,7 +63,10 @@ function validUtc(year: number, month: number, day: number, hour = 0, minute = 0
  * The order numeric dates of one column are written in, decided by its values (see the module's
  * comment); `fallback` when none decides.
  */
-export function decideNumericDateOrder(values: Iterable<string>, fallback: NumericDateOrder = 'day-first'): NumericDateOrder {
+export function decideNumericDateOrder(
+  values: Iterable<string>,
+  fallback: NumericDateOrder = 'day-first',
+): NumericDateOrder {
   for (const value of values) {
     const match = NUMERIC_PATTERN.exec(value.trim());
     if (!match) continue;
@@ -86,7 +98,14 @@ export function parseFeedbackDate(raw: string, order: NumericDateOrder = 'day-fi
     let year = Number(numeric[3]);
     if (numeric[3]!.length === 2) year += year < 70 ? 2000 : 1900;
     const [day, month] = order === 'day-first' ? [first, second] : [second, first];
-    return validUtc(year, month, day, Number(numeric[4] ?? 0), Number(numeric[5] ?? 0), Number(numeric[6] ?? 0));
+    return validUtc(
+      year,
+      month,
+      day,
+      Number(numeric[4] ?? 0),
+      Number(numeric[5] ?? 0),
+      Number(numeric[6] ?? 0),
+    );
   }
   // "den 5 mars 2024 kl. 14:02" → "5 mars 2024 14:02"
   const named = value

@@ -40,8 +40,16 @@ async function importAsDetected(target: string) {
   const scope = freshScope();
   const preview = await previewRecords(target);
   const mapping = detectColumns(preview.columns, preview.records);
-  const record = scope.createImport({ fileName: path.basename(target), filePath: target, format: preview.sniff.format, encoding: preview.sniff.encoding ?? null });
-  const report = await importFeedbackFile(target, preview.sniff, scope, { importId: record.id, mapping: { text: mapping.text!, ...mapping } });
+  const record = scope.createImport({
+    fileName: path.basename(target),
+    filePath: target,
+    format: preview.sniff.format,
+    encoding: preview.sniff.encoding ?? null,
+  });
+  const report = await importFeedbackFile(target, preview.sniff, scope, {
+    importId: record.id,
+    mapping: { text: mapping.text!, ...mapping },
+  });
   return { scope, preview, mapping, report, importId: record.id };
 }
 
@@ -97,7 +105,11 @@ describe('feedback import: bad input', () => {
     ]);
     expect(report.problems[0]!.reason.en).toMatch(/no text in the column "text"/);
     const texts = scope.listFeedback({ importId }).map((row) => row.text);
-    expect(texts).toEqual(['Snabb leverans och trevlig personal', 'Kassan var långsam,\nmen personalen hjälpsam', 'Bra pris!']);
+    expect(texts).toEqual([
+      'Snabb leverans och trevlig personal',
+      'Kassan var långsam,\nmen personalen hjälpsam',
+      'Bra pris!',
+    ]);
     expect(scope.listFeedback({ importId })[1]!.importLine).toBe(4);
   });
 
@@ -145,7 +157,9 @@ describe('feedback import: bad input', () => {
   it('keeps å, ä and ö in a UTF-8 file with a Windows-1252 line pasted in (mixed encodings)', async () => {
     const utf8 = Buffer.from('text,betyg\nGöteborgs bästa kaffe,5\n', 'utf8');
     const legacy = Buffer.from('Väldigt långsam kö på lördagar,2\n', 'latin1');
-    const { report, scope, importId } = await importAsDetected(file('blandat.csv', Buffer.concat([utf8, legacy])));
+    const { report, scope, importId } = await importAsDetected(
+      file('blandat.csv', Buffer.concat([utf8, legacy])),
+    );
     expect(report.imported).toBe(2);
     expect(scope.listFeedback({ importId }).map((row) => [row.text, row.rating])).toEqual([
       ['Göteborgs bästa kaffe', 5],
@@ -156,10 +170,17 @@ describe('feedback import: bad input', () => {
 
 describe('feedback import: formats and encodings', () => {
   it('reads UTF-16 TSV with a BOM, Windows-1252 CSV, JSON, JSON Lines and XLSX the same way', async () => {
-    const tsv = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('kommentar\tkälla\nÅterkommer gärna\tGoogle\n', 'utf16le')]);
+    const tsv = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('kommentar\tkälla\nÅterkommer gärna\tGoogle\n', 'utf16le'),
+    ]);
     const windows = Buffer.from('omdöme;datum\nFörsenad leverans, tråkigt;2024-01-02\n', 'latin1');
-    const json = JSON.stringify([{ text: 'Härlig service', rating: 5, extra: { shop: 'Malmö' } }, 'inte ett objekt']);
-    const jsonl = '{"review":"Snabbt svar från kundtjänst","stars":4}\n\n{"review":"Ångrar köpet","stars":1}\n';
+    const json = JSON.stringify([
+      { text: 'Härlig service', rating: 5, extra: { shop: 'Malmö' } },
+      'inte ett objekt',
+    ]);
+    const jsonl =
+      '{"review":"Snabbt svar från kundtjänst","stars":4}\n\n{"review":"Ångrar köpet","stars":1}\n';
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('Feedback');
     sheet.addRow(['Text', 'Datum', 'Betyg']);
@@ -169,9 +190,19 @@ describe('feedback import: formats and encodings', () => {
 
     const cases = [
       { target: file('utf16.tsv', tsv), format: 'tsv', encoding: 'utf-16le', texts: ['Återkommer gärna'] },
-      { target: file('windows.csv', windows), format: 'csv', encoding: 'windows-1252', texts: ['Försenad leverans, tråkigt'] },
+      {
+        target: file('windows.csv', windows),
+        format: 'csv',
+        encoding: 'windows-1252',
+        texts: ['Försenad leverans, tråkigt'],
+      },
       { target: file('lista.json', json), format: 'json', encoding: 'utf-8', texts: ['Härlig service'] },
-      { target: file('rader.jsonl', jsonl), format: 'jsonl', encoding: 'utf-8', texts: ['Snabbt svar från kundtjänst', 'Ångrar köpet'] },
+      {
+        target: file('rader.jsonl', jsonl),
+        format: 'jsonl',
+        encoding: 'utf-8',
+        texts: ['Snabbt svar från kundtjänst', 'Ångrar köpet'],
+      },
       { target: xlsxPath, format: 'xlsx', encoding: undefined, texts: ['Öppet länge på helgen'] },
     ];
     for (const { target, format, encoding, texts } of cases) {
@@ -181,9 +212,16 @@ describe('feedback import: formats and encodings', () => {
       expect(scope.listFeedback({ importId }).map((row) => row.text)).toEqual(texts);
       if (format === 'json') {
         expect(report.skipped).toBe(1);
-        expect(scope.listFeedback({ importId })[0]).toMatchObject({ rating: 5, fields: { extra: '{"shop":"Malmö"}' } });
+        expect(scope.listFeedback({ importId })[0]).toMatchObject({
+          rating: 5,
+          fields: { extra: '{"shop":"Malmö"}' },
+        });
       }
-      if (format === 'xlsx') expect(scope.listFeedback({ importId })[0]).toMatchObject({ rating: 4, occurredAt: '2024-05-17T00:00:00.000Z' });
+      if (format === 'xlsx')
+        expect(scope.listFeedback({ importId })[0]).toMatchObject({
+          rating: 4,
+          occurredAt: '2024-05-17T00:00:00.000Z',
+        });
       if (format === 'tsv') expect(scope.listFeedback({ importId })[0]!.source).toBe('Google');
     }
   });

@@ -6,10 +6,9 @@
  * resumed import re-reads the file (to keep line numbers and the report) but writes no batch
  * twice, and the counts come from the database, so nothing is counted twice either.
  */
-import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { LocalizedText } from '../../errors.js';
-import type { InsightsScope, NewFeedback } from '../feedback-store.js';
+import { hashFeedbackContent, type InsightsScope, type NewFeedback } from '../feedback-store.js';
 import type { ColumnMapping } from './column-detection.js';
 import { decideNumericDateOrder, parseFeedbackDate, type NumericDateOrder } from './date-parsing.js';
 import { findLabelTypos, type LabelTypo } from './label-typos.js';
@@ -53,13 +52,10 @@ export interface ImportOptions {
   writeBatch?: (key: string, write: (database: Database) => void) => Promise<void>;
 }
 
-function hashContent(text: string, author: string | null, occurredAt: string | null): string {
-  const normalised = text.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
-  return createHash('sha256').update(`${normalised}\u0000${author ?? ''}\u0000${occurredAt ?? ''}`).digest('hex');
-}
-
 function parseRating(raw: string): number | undefined {
-  const match = /^(\d+(?:[.,]\d+)?)(?:\s*\/\s*\d+|\s*(?:av|of)\s*\d+|\s*stjärnor|\s*stars?)?$/i.exec(raw.trim());
+  const match = /^(\d+(?:[.,]\d+)?)(?:\s*\/\s*\d+|\s*(?:av|of)\s*\d+|\s*stjärnor|\s*stars?)?$/i.exec(
+    raw.trim(),
+  );
   return match ? Number(match[1]!.replace(',', '.')) : undefined;
 }
 
@@ -83,7 +79,8 @@ export function toFeedbackRow(
         },
       ],
     };
-  const value = (column: string | undefined) => (column === undefined ? '' : (record.fields[column] ?? '').trim());
+  const value = (column: string | undefined) =>
+    column === undefined ? '' : (record.fields[column] ?? '').trim();
   const text = value(mapping.text);
   if (text === '')
     return {
@@ -135,7 +132,7 @@ export function toFeedbackRow(
   return {
     row: {
       externalId: value(mapping.id) || null,
-      contentHash: hashContent(text, author, occurredAt),
+      contentHash: hashFeedbackContent(text, author, occurredAt),
       text,
       occurredAt,
       rating,
@@ -170,7 +167,8 @@ export async function importFeedbackFile(
   const order = dateOrder ?? 'day-first';
   const writeBatch =
     options.writeBatch ??
-    (async (_key: string, write: (database: Database) => void) => scope.database.transaction(() => write(scope.database))());
+    (async (_key: string, write: (database: Database) => void) =>
+      scope.database.transaction(() => write(scope.database))());
 
   const problems: ImportProblem[] = [];
   let skipped = 0;

@@ -13,7 +13,12 @@ import { JSONParser } from '@streamparser/json';
 import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { PolettError } from '../../errors.js';
-import { detectEncoding, ENCODING_SAMPLE_BYTES, looksBinary, type TextEncodingLabel } from '../../text/index.js';
+import {
+  detectEncoding,
+  ENCODING_SAMPLE_BYTES,
+  looksBinary,
+  type TextEncodingLabel,
+} from '../../text/index.js';
 
 export type FeedbackFileFormat = 'csv' | 'tsv' | 'json' | 'jsonl' | 'xlsx';
 
@@ -101,7 +106,8 @@ export async function sniffFile(path: string): Promise<FileSniff> {
   let format: FeedbackFileFormat;
   if (extension === 'jsonl' || extension === 'ndjson') format = 'jsonl';
   else if (trimmed.startsWith('[')) format = 'json';
-  else if (trimmed.startsWith('{')) format = extension === 'json' && !/}\s*\r?\n\s*{/.test(trimmed) ? 'json' : 'jsonl';
+  else if (trimmed.startsWith('{'))
+    format = extension === 'json' && !/}\s*\r?\n\s*{/.test(trimmed) ? 'json' : 'jsonl';
   else if (extension === 'tsv' || extension === 'tab') format = 'tsv';
   else format = 'csv';
   let delimiter: string | undefined;
@@ -262,7 +268,10 @@ async function* readJsonArray(path: string, sniff: FileSniff): AsyncGenerator<So
   let index = 0;
   parser.onValue = ({ value }) => {
     index += 1;
-    ready.push({ line: index, fields: objectFields(value) ?? { [NOT_AN_OBJECT]: fieldText(value).slice(0, 80) } });
+    ready.push({
+      line: index,
+      fields: objectFields(value) ?? { [NOT_AN_OBJECT]: fieldText(value).slice(0, 80) },
+    });
   };
   for await (const text of decodeStream(path, sniff.encoding ?? 'utf-8')) {
     try {
@@ -310,7 +319,10 @@ async function* readWorkbook(path: string): AsyncGenerator<SourceRecord> {
         continue;
       }
       if (values.every((value) => value.trim() === '')) continue;
-      yield { line: row.number, fields: Object.fromEntries(header.map((name, index) => [name, values[index] ?? ''])) };
+      yield {
+        line: row.number,
+        fields: Object.fromEntries(header.map((name, index) => [name, values[index] ?? ''])),
+      };
     }
     break;
   }

@@ -11,7 +11,10 @@ import { SqliteJobQueue, type JobQueue, type JobRecord } from '../../jobs/index.
 import { openPlatform, type WorkspaceRecord } from '../../platform/index.js';
 import { openStorage, type SqliteStorage } from '../../storage/index.js';
 
-export function buildInsightsWorkspace(storage: { database: Database }, name = `Insikt ${randomUUID().slice(0, 6)}`): WorkspaceRecord {
+export function buildInsightsWorkspace(
+  storage: { database: Database },
+  name = `Insikt ${randomUUID().slice(0, 6)}`,
+): WorkspaceRecord {
   const platform = openPlatform(storage);
   const owner = platform.users.create({
     email: `insights-${randomUUID().slice(0, 8)}@example.se`,
@@ -26,7 +29,12 @@ export function buildInsightsWorkspace(storage: { database: Database }, name = `
  * A fresh data folder with storage and a job queue (like test-support/job-builders.ts, without
  * loading the HTTP app that the shared builders pull in).
  */
-export function buildInsightsDatabase(): { dataDir: string; storage: SqliteStorage; queue: SqliteJobQueue; close(): void } {
+export function buildInsightsDatabase(): {
+  dataDir: string;
+  storage: SqliteStorage;
+  queue: SqliteJobQueue;
+  close(): void;
+} {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'polett-insights-'));
   const storage = openStorage({ dataDir, env: {} });
   return {

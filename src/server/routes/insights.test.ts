@@ -27,7 +27,10 @@ beforeAll(async () => {
   server = buildPlatformServer();
   const ownerUser = await buildUser(server.platform);
   const viewerUser = await buildUser(server.platform);
-  const workspace = buildWorkspace(server.platform, { owner: ownerUser, members: [{ user: viewerUser, role: 'viewer' }] });
+  const workspace = buildWorkspace(server.platform, {
+    owner: ownerUser,
+    members: [{ user: viewerUser, role: 'viewer' }],
+  });
   workspaceId = workspace.id;
   owner = buildSession(server.platform, ownerUser);
   viewer = buildSession(server.platform, viewerUser);
@@ -58,7 +61,11 @@ describe('insights over HTTP', () => {
     });
     expect(uploaded.status).toBe(201);
     const preview = await json<z.infer<typeof importPreviewSchema>>(uploaded);
-    expect(preview).toMatchObject({ format: 'csv', encoding: 'utf-8', mapping: { text: 'kommentar', date: 'datum', rating: 'betyg', source: 'källa', id: 'id' } });
+    expect(preview).toMatchObject({
+      format: 'csv',
+      encoding: 'utf-8',
+      mapping: { text: 'kommentar', date: 'datum', rating: 'betyg', source: 'källa', id: 'id' },
+    });
 
     const confirmed = await server.app.request(`${base}/imports/${preview.id}/confirm`, {
       method: 'POST',
@@ -68,10 +75,14 @@ describe('insights over HTTP', () => {
     expect(confirmed.status).toBe(202);
     const { jobId } = await json<{ jobId: string }>(confirmed);
     expect((await waitForJobEnd(server.polett.jobs, jobId, 20_000)).state).toBe('succeeded');
-    const record = await json<{ state: string; report: { imported: number; duplicates: number; problems: Array<{ line: number }> } }>(
-      await server.app.request(`${base}/imports/${preview.id}`, { headers: viewer.headers }),
-    );
-    expect(record).toMatchObject({ state: 'done', report: { imported: 3, duplicates: 1, problems: [{ line: 4 }] } });
+    const record = await json<{
+      state: string;
+      report: { imported: number; duplicates: number; problems: Array<{ line: number }> };
+    }>(await server.app.request(`${base}/imports/${preview.id}`, { headers: viewer.headers }));
+    expect(record).toMatchObject({
+      state: 'done',
+      report: { imported: 3, duplicates: 1, problems: [{ line: 4 }] },
+    });
     const again = await server.app.request(`${base}/imports/${preview.id}/confirm`, {
       method: 'POST',
       headers: owner.writeHeaders,
@@ -79,33 +90,56 @@ describe('insights over HTTP', () => {
     });
     expect(again.status).toBe(409);
 
-    const analysis = await server.app.request(`${base}/analyses`, { method: 'POST', headers: owner.writeHeaders, body: '{}' });
+    const analysis = await server.app.request(`${base}/analyses`, {
+      method: 'POST',
+      headers: owner.writeHeaders,
+      body: '{}',
+    });
     expect(analysis.status).toBe(202);
-    expect((await waitForJobEnd(server.polett.jobs, (await json<{ jobId: string }>(analysis)).jobId, 20_000)).state).toBe('succeeded');
+    expect(
+      (await waitForJobEnd(server.polett.jobs, (await json<{ jobId: string }>(analysis)).jobId, 20_000))
+        .state,
+    ).toBe('succeeded');
 
-    const summary = await json<z.infer<typeof summarySchema>>(await server.app.request(`${base}/summary`, { headers: viewer.headers }));
+    const summary = await json<z.infer<typeof summarySchema>>(
+      await server.app.request(`${base}/summary`, { headers: viewer.headers }),
+    );
     expect(summary.total).toBe(3);
     expect(summary.sentiment.negative).toBeGreaterThanOrEqual(1);
-    expect(summary.aspects.map((row) => row.aspect)).toEqual(expect.arrayContaining(['leverans', 'personal']));
+    expect(summary.aspects.map((row) => row.aspect)).toEqual(
+      expect.arrayContaining(['leverans', 'personal']),
+    );
 
     const trends = await json<{ points: Array<{ period: string; group: string | null; count: number }> }>(
       await server.app.request(`${base}/trends?bucket=day&groupBy=source`, { headers: viewer.headers }),
     );
-    expect(trends.points).toEqual(expect.arrayContaining([expect.objectContaining({ period: '2024-03-05', group: 'Google', count: 1 })]));
+    expect(trends.points).toEqual(
+      expect.arrayContaining([expect.objectContaining({ period: '2024-03-05', group: 'Google', count: 1 })]),
+    );
 
     const negativeDelivery = await json<z.infer<typeof rowsSchema>>(
-      await server.app.request(`${base}/rows?aspect=leverans&aspectSentiment=negative`, { headers: viewer.headers }),
+      await server.app.request(`${base}/rows?aspect=leverans&aspectSentiment=negative`, {
+        headers: viewer.headers,
+      }),
     );
     expect(negativeDelivery.total).toBe(1);
-    expect(negativeDelivery.rows[0]).toMatchObject({ sentiment: 'negative', source: 'Trustpilot', sentimentModel: 'lexicon-sv-en' });
+    expect(negativeDelivery.rows[0]).toMatchObject({
+      sentiment: 'negative',
+      source: 'Trustpilot',
+      sentimentModel: 'lexicon-sv-en',
+    });
 
-    const csv = await server.app.request(`${base}/export?format=csv&source=Google`, { headers: viewer.headers });
+    const csv = await server.app.request(`${base}/export?format=csv&source=Google`, {
+      headers: viewer.headers,
+    });
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
     const csvBytes = new Uint8Array(await csv.arrayBuffer());
     // A byte-order mark first, so that Excel reads the UTF-8 as UTF-8.
     expect([...csvBytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const csvText = new TextDecoder().decode(csvBytes);
-    expect(csvText.split('\n')[0]).toBe('id,text,date,source,author,rating,language,sentiment,sentiment_score,sentiment_model,topic,aspects');
+    expect(csvText.split('\n')[0]).toBe(
+      'id,text,date,source,author,rating,language,sentiment,sentiment_score,sentiment_model,topic,aspects',
+    );
     expect(csvText).toContain('Snabb leverans och mycket trevlig personal!');
     expect(csvText).not.toContain('Trustpilot');
 
@@ -120,30 +154,63 @@ describe('insights over HTTP', () => {
     const pushed = await server.app.request(`${base}/feedback`, {
       method: 'POST',
       headers: owner.writeHeaders,
-      body: JSON.stringify({ items: [{ text: 'Hej, bra service!', source: 'formulär', id: 'f-1' }, { text: '' }, { text: 'Hej, bra service!', id: 'f-1' }] }),
+      body: JSON.stringify({
+        items: [
+          { text: 'Hej, bra service!', source: 'formulär', id: 'f-1' },
+          { text: '' },
+          { text: 'Hej, bra service!', id: 'f-1' },
+        ],
+      }),
     });
-    expect(await json(pushed)).toMatchObject({ received: 3, inserted: 1, duplicates: 1, problems: [{ line: 2, kind: 'skipped' }] });
-    const refused = await server.app.request(`${base}/feedback`, { method: 'POST', headers: viewer.writeHeaders, body: JSON.stringify({ items: [{ text: 'x' }] }) });
+    expect(await json(pushed)).toMatchObject({
+      received: 3,
+      inserted: 1,
+      duplicates: 1,
+      problems: [{ line: 2, kind: 'skipped' }],
+    });
+    const refused = await server.app.request(`${base}/feedback`, {
+      method: 'POST',
+      headers: viewer.writeHeaders,
+      body: JSON.stringify({ items: [{ text: 'x' }] }),
+    });
     expect(refused.status).toBe(403);
 
     const body = JSON.stringify({ items: [{ text: 'Från webhooken: leveransen kom fort', id: 'w-1' }] });
-    const unsigned = await server.app.request(`/hooks/insights/${workspaceId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const unsigned = await server.app.request(`/hooks/insights/${workspaceId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(unsigned.status).toBe(403);
     const { secret } = await json<{ secret: string }>(
-      await server.app.request(`${base}/settings/inbound-secret`, { method: 'POST', headers: owner.writeHeaders }),
+      await server.app.request(`${base}/settings/inbound-secret`, {
+        method: 'POST',
+        headers: owner.writeHeaders,
+      }),
     );
     const timestamp = Math.floor(Date.now() / 1000);
-    const sign = (key: string) => `sha256=${createHmac('sha256', key).update(`${timestamp}.${body}`).digest('hex')}`;
+    const sign = (key: string) =>
+      `sha256=${createHmac('sha256', key).update(`${timestamp}.${body}`).digest('hex')}`;
     const wrong = await server.app.request(`/hooks/insights/${workspaceId}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-polett-timestamp': String(timestamp), 'x-polett-signature': sign('fel') },
+      headers: {
+        'content-type': 'application/json',
+        'x-polett-timestamp': String(timestamp),
+        'x-polett-signature': sign('fel'),
+      },
       body,
     });
     expect(wrong.status).toBe(403);
-    expect((await json<{ error: { code: string } }>(wrong)).error.code).toBe('insights_webhook_signature_invalid');
+    expect((await json<{ error: { code: string } }>(wrong)).error.code).toBe(
+      'insights_webhook_signature_invalid',
+    );
     const signed = await server.app.request(`/hooks/insights/${workspaceId}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-polett-timestamp': String(timestamp), 'x-polett-signature': sign(secret) },
+      headers: {
+        'content-type': 'application/json',
+        'x-polett-timestamp': String(timestamp),
+        'x-polett-signature': sign(secret),
+      },
       body,
     });
     expect(signed.status).toBe(200);
@@ -154,15 +221,28 @@ describe('insights over HTTP', () => {
     const updated = await server.app.request(`${base}/settings`, {
       method: 'PUT',
       headers: owner.writeHeaders,
-      body: JSON.stringify({ aspects: [{ name: 'parkering', keywords: ['parkering', 'p-plats'] }], alertWebhookUrl: 'https://example.se/larm' }),
+      body: JSON.stringify({
+        aspects: [{ name: 'parkering', keywords: ['parkering', 'p-plats'] }],
+        alertWebhookUrl: 'https://example.se/larm',
+      }),
     });
     expect(updated.status).toBe(200);
-    const body = await json<{ aspects: Array<{ name: string }>; alertWebhookUrl: string; alertWebhookSecret?: string }>(updated);
+    const body = await json<{
+      aspects: Array<{ name: string }>;
+      alertWebhookUrl: string;
+      alertWebhookSecret?: string;
+    }>(updated);
     expect(body.aspects.map((aspect) => aspect.name)).toEqual(['parkering']);
     expect(body.alertWebhookSecret).toMatch(/^whsec_/);
-    const read = await json<Record<string, unknown>>(await server.app.request(`${base}/settings`, { headers: viewer.headers }));
+    const read = await json<Record<string, unknown>>(
+      await server.app.request(`${base}/settings`, { headers: viewer.headers }),
+    );
     expect(read).not.toHaveProperty('alertWebhookSecret');
-    const denied = await server.app.request(`${base}/settings`, { method: 'PUT', headers: viewer.writeHeaders, body: '{}' });
+    const denied = await server.app.request(`${base}/settings`, {
+      method: 'PUT',
+      headers: viewer.writeHeaders,
+      body: '{}',
+    });
     expect(denied.status).toBe(403);
   });
 });

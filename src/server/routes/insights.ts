@@ -62,7 +62,14 @@ import type { Permission } from '../../platform/index.js';
 import { workspaceParamsSchema } from '../../platform/schemas.js';
 import { SqliteStorage } from '../../storage/index.js';
 import type { ServerDependencies } from '../context.js';
-import { createRouter, errorResponses, invalidRequest, jsonBody, jsonResponse, SIGNED_IN } from '../openapi.js';
+import {
+  createRouter,
+  errorResponses,
+  invalidRequest,
+  jsonBody,
+  jsonResponse,
+  SIGNED_IN,
+} from '../openapi.js';
 import { requirePermission } from '../platform/workspace-access.js';
 
 const tags = ['Insights'];
@@ -104,8 +111,21 @@ function presentImport(record: ImportRecord) {
 }
 
 function filtersOf(query: Record<string, unknown>): FeedbackFilters {
-  const keys = ['from', 'to', 'source', 'language', 'minimumRating', 'maximumRating', 'topic', 'sentiment', 'aspect', 'aspectSentiment'] as const;
-  return Object.fromEntries(keys.filter((key) => query[key] !== undefined).map((key) => [key, query[key]])) as FeedbackFilters;
+  const keys = [
+    'from',
+    'to',
+    'source',
+    'language',
+    'minimumRating',
+    'maximumRating',
+    'topic',
+    'sentiment',
+    'aspect',
+    'aspectSentiment',
+  ] as const;
+  return Object.fromEntries(
+    keys.filter((key) => query[key] !== undefined).map((key) => [key, query[key]]),
+  ) as FeedbackFilters;
 }
 
 export function insightsRoutes(dependencies: ServerDependencies) {
@@ -144,7 +164,10 @@ export function insightsRoutes(dependencies: ServerDependencies) {
           },
         },
       },
-      responses: { 201: jsonResponse(importPreviewSchema, 'The preview'), ...errorResponses(400, 401, 403, 404) },
+      responses: {
+        201: jsonResponse(importPreviewSchema, 'The preview'),
+        ...errorResponses(400, 401, 403, 404),
+      },
     }),
     async (context) => {
       const scope = scopeOf(context);
@@ -153,7 +176,8 @@ export function insightsRoutes(dependencies: ServerDependencies) {
       const target = path.join(uploadsDirectory, `${randomUUID()}-${fileName}`);
       const body = context.req.raw.body;
       // Streamed to disk: the file is never held in memory whole.
-      if (body) await pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), createWriteStream(target));
+      if (body)
+        await pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), createWriteStream(target));
       else await pipeline(Readable.from([]), createWriteStream(target));
       const preview = await previewRecords(target);
       const record = scope.createImport({
@@ -235,7 +259,10 @@ export function insightsRoutes(dependencies: ServerDependencies) {
       summary: 'Push feedback as it arrives (up to 1,000 items); duplicates by id or content are skipped',
       ...route('knowledge.write'),
       request: { params: workspaceParamsSchema, body: jsonBody(FeedbackPushRequest) },
-      responses: { 200: jsonResponse(pushResultSchema, 'What went in'), ...errorResponses(400, 401, 403, 404) },
+      responses: {
+        200: jsonResponse(pushResultSchema, 'What went in'),
+        ...errorResponses(400, 401, 403, 404),
+      },
     }),
     (context) => context.json(pushFeedback(scopeOf(context), context.req.valid('json').items), 200),
   );
@@ -254,7 +281,10 @@ export function insightsRoutes(dependencies: ServerDependencies) {
     }),
     async (context) => {
       const workspaceId = context.get('workspace').id;
-      const job = await jobsOf(workspaceId).enqueue({ type: INSIGHTS_ANALYZE_JOB, input: context.req.valid('json') });
+      const job = await jobsOf(workspaceId).enqueue({
+        type: INSIGHTS_ANALYZE_JOB,
+        input: context.req.valid('json'),
+      });
       return context.json({ jobId: job.id }, 202);
     },
   );
@@ -298,7 +328,10 @@ export function insightsRoutes(dependencies: ServerDependencies) {
       summary: 'Two periods side by side, with the aspects, topics and sources that moved most',
       ...route('read'),
       request: { params: workspaceParamsSchema, query: compareQuerySchema },
-      responses: { 200: jsonResponse(comparisonSchema, 'The comparison'), ...errorResponses(400, 401, 403, 404) },
+      responses: {
+        200: jsonResponse(comparisonSchema, 'The comparison'),
+        ...errorResponses(400, 401, 403, 404),
+      },
     }),
     (context) => {
       const query = context.req.valid('query');
@@ -431,7 +464,10 @@ export function insightsRoutes(dependencies: ServerDependencies) {
       ...route('workspace.manage'),
       request: { params: workspaceParamsSchema, body: jsonBody(settingsUpdateSchema) },
       responses: {
-        200: jsonResponse(settingsSchema.extend({ alertWebhookSecret: z.string().optional() }), 'The settings'),
+        200: jsonResponse(
+          settingsSchema.extend({ alertWebhookSecret: z.string().optional() }),
+          'The settings',
+        ),
         ...errorResponses(400, 401, 403, 404),
       },
     }),
@@ -446,10 +482,16 @@ export function insightsRoutes(dependencies: ServerDependencies) {
       scope.updateSettings({
         ...(update.aspects ? { aspects: update.aspects } : {}),
         ...(update.alertWebhookUrl !== undefined
-          ? { alertWebhookUrl: update.alertWebhookUrl, alertWebhookSecret: newSecret ?? (update.alertWebhookUrl ? current.alertWebhookSecret : null) }
+          ? {
+              alertWebhookUrl: update.alertWebhookUrl,
+              alertWebhookSecret: newSecret ?? (update.alertWebhookUrl ? current.alertWebhookSecret : null),
+            }
           : {}),
       });
-      return context.json({ ...presentSettings(scope), ...(newSecret ? { alertWebhookSecret: newSecret } : {}) }, 200);
+      return context.json(
+        { ...presentSettings(scope), ...(newSecret ? { alertWebhookSecret: newSecret } : {}) },
+        200,
+      );
     },
   );
 
@@ -457,7 +499,8 @@ export function insightsRoutes(dependencies: ServerDependencies) {
     createRoute({
       method: 'post',
       path: `${BASE}/settings/inbound-secret`,
-      summary: 'Create (or replace) the secret that signs feedback pushed to /hooks/insights/{workspaceId}; shown once',
+      summary:
+        'Create (or replace) the secret that signs feedback pushed to /hooks/insights/{workspaceId}; shown once',
       ...route('workspace.manage'),
       request: { params: workspaceParamsSchema },
       responses: { 201: jsonResponse(secretSchema, 'The secret'), ...errorResponses(401, 403, 404) },

@@ -8,6 +8,10 @@ import { embedMany, generateText } from 'ai';
 import { streamSSE } from 'hono/streaming';
 import { jobListQuerySchema, jobListSchema, jobSchema } from '../../jobs/schemas.js';
 import { jobNotFoundError, workspaceJobQueue, type JobQueue, type JobRecord } from '../../jobs/index.js';
+import { CONTENT_BULK_JOB } from '../../content/bulk/bulk-run.js';
+import { INSIGHTS_ANALYZE_JOB, INSIGHTS_IMPORT_JOB } from '../../insights/insights-jobs.js';
+import { KNOWLEDGE_RESYNC_JOB } from '../../knowledge/resync-job.js';
+import { KNOWLEDGE_SYNC_JOB } from '../../knowledge/sync-job.js';
 import { MODEL_PULL_JOB, modelPullJobInput } from '../../models/local-models.js';
 import { MODEL_TASKS, type ModelRegistry, type ModelTask } from '../../models/index.js';
 import type { Permission } from '../../platform/index.js';
@@ -23,7 +27,15 @@ const modelTestResultSchema = z
   .meta({ id: 'ModelTestResult' });
 
 /** Who may cancel a job: whoever may start one of its type; unknown types need `workspace.manage`. */
-const JOB_TYPE_PERMISSIONS: Record<string, Permission> = { [MODEL_PULL_JOB]: 'models.manage' };
+const JOB_TYPE_PERMISSIONS: Record<string, Permission> = {
+  [MODEL_PULL_JOB]: 'models.manage',
+  [KNOWLEDGE_SYNC_JOB]: 'knowledge.write',
+  [KNOWLEDGE_RESYNC_JOB]: 'knowledge.write',
+  [CONTENT_BULK_JOB]: 'content.write',
+  // Insights' imports and analyses are started with `knowledge.write` (see routes/insights.ts).
+  [INSIGHTS_IMPORT_JOB]: 'knowledge.write',
+  [INSIGHTS_ANALYZE_JOB]: 'knowledge.write',
+};
 
 function route(permission: Permission, tags: string[]) {
   return {

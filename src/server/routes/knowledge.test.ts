@@ -61,7 +61,11 @@ afterAll(async () => {
   await server.close();
 });
 
-function upload(files: Array<[string, Uint8Array<ArrayBuffer> | string]>, session = owner, collection?: string) {
+function upload(
+  files: Array<[string, Uint8Array<ArrayBuffer> | string]>,
+  session = owner,
+  collection?: string,
+) {
   const form = new FormData();
   for (const [name, content] of files) form.append('files', new Blob([content]), name);
   if (collection) form.append('collection', collection);

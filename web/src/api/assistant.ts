@@ -38,11 +38,19 @@ export const getAssistant = (workspaceId: string, assistantId: string) =>
   api.get<Assistant>(`${base(workspaceId)}/assistants/${encodeURIComponent(assistantId)}`);
 export const createAssistant = (workspaceId: string, settings: AssistantSettings) =>
   api.post<Assistant>(`${base(workspaceId)}/assistants`, settings);
-export const updateAssistant = (workspaceId: string, assistantId: string, changes: Partial<AssistantSettings>) =>
-  api.patch<Assistant>(`${base(workspaceId)}/assistants/${encodeURIComponent(assistantId)}`, changes);
+export const updateAssistant = (
+  workspaceId: string,
+  assistantId: string,
+  changes: Partial<AssistantSettings>,
+) => api.patch<Assistant>(`${base(workspaceId)}/assistants/${encodeURIComponent(assistantId)}`, changes);
 export const deleteAssistant = (workspaceId: string, assistantId: string) =>
   api.delete<void>(`${base(workspaceId)}/assistants/${encodeURIComponent(assistantId)}`);
-export const askAssistant = (workspaceId: string, assistantId: string, text: string, conversationId?: string) =>
+export const askAssistant = (
+  workspaceId: string,
+  assistantId: string,
+  text: string,
+  conversationId?: string,
+) =>
   api.post<{ conversation: Conversation; answer: ConversationMessage }>(
     `${base(workspaceId)}/assistants/${encodeURIComponent(assistantId)}/ask`,
     conversationId ? { text, conversationId } : { text },
@@ -69,12 +77,20 @@ export const conversationAction = (
   workspaceId: string,
   conversationId: string,
   action: 'assign' | 'hand-back' | 'close',
-) => api.post<Conversation>(`${base(workspaceId)}/conversations/${encodeURIComponent(conversationId)}/${action}`);
+) =>
+  api.post<Conversation>(
+    `${base(workspaceId)}/conversations/${encodeURIComponent(conversationId)}/${action}`,
+  );
 export const replyToConversation = (workspaceId: string, conversationId: string, text: string) =>
-  api.post<ConversationMessage>(`${base(workspaceId)}/conversations/${encodeURIComponent(conversationId)}/replies`, {
-    text,
-  });
+  api.post<ConversationMessage>(
+    `${base(workspaceId)}/conversations/${encodeURIComponent(conversationId)}/replies`,
+    {
+      text,
+    },
+  );
 
-export type AssistantAnalytics = z.output<typeof import('../../../src/assistant/analytics.ts').assistantAnalyticsSchema>;
+export type AssistantAnalytics = z.output<
+  typeof import('../../../src/assistant/analytics.ts').assistantAnalyticsSchema
+>;
 export const getAssistantAnalytics = (workspaceId: string, days = 30) =>
   api.get<AssistantAnalytics>(`${base(workspaceId)}/assistant-analytics?days=${days}`);

@@ -58,29 +58,37 @@ export const insightsApi = {
   /** Uploads the file as the raw body; the server streams it to disk and answers a preview. */
   async upload(workspaceId: string, file: File, locale: string): Promise<ImportPreview> {
     const token = csrfToken();
-    const response = await fetch(`${insightsPath(workspaceId, '/imports')}${query({ fileName: file.name })}`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: {
-        accept: 'application/json',
-        'accept-language': locale,
-        'content-type': 'application/octet-stream',
-        ...(token ? { 'x-csrf-token': token } : {}),
+    const response = await fetch(
+      `${insightsPath(workspaceId, '/imports')}${query({ fileName: file.name })}`,
+      {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: {
+          accept: 'application/json',
+          'accept-language': locale,
+          'content-type': 'application/octet-stream',
+          ...(token ? { 'x-csrf-token': token } : {}),
+        },
+        body: file,
       },
-      body: file,
-    });
+    );
     const body = (await response.json()) as ImportPreview | ApiErrorBody;
     if (!response.ok) throw new ApiError(response.status, body as ApiErrorBody, `HTTP ${response.status}`);
     return body as ImportPreview;
   },
   confirm: (workspaceId: string, importId: string, mapping: ColumnMappingInput) =>
-    api.post<{ jobId: string }>(insightsPath(workspaceId, `/imports/${encodeURIComponent(importId)}/confirm`), { mapping }),
+    api.post<{ jobId: string }>(
+      insightsPath(workspaceId, `/imports/${encodeURIComponent(importId)}/confirm`),
+      { mapping },
+    ),
   importRecord: (workspaceId: string, importId: string) =>
     api.get<ImportRecord>(insightsPath(workspaceId, `/imports/${encodeURIComponent(importId)}`)),
   analyse: (workspaceId: string) => api.post<{ jobId: string }>(insightsPath(workspaceId, '/analyses'), {}),
   summary: (workspaceId: string) => api.get<InsightsSummary>(insightsPath(workspaceId, '/summary')),
-  trends: (workspaceId: string, options: InsightsFilters & { bucket: 'day' | 'week' | 'month'; groupBy?: string }) =>
-    api.get<{ points: TrendPoint[] }>(insightsPath(workspaceId, `/trends${query(options)}`)),
+  trends: (
+    workspaceId: string,
+    options: InsightsFilters & { bucket: 'day' | 'week' | 'month'; groupBy?: string },
+  ) => api.get<{ points: TrendPoint[] }>(insightsPath(workspaceId, `/trends${query(options)}`)),
   compare: (
     workspaceId: string,
     periods: { beforeFrom: string; beforeTo: string; afterFrom: string; afterTo: string } & InsightsFilters,

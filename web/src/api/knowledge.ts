@@ -15,12 +15,20 @@ import type {
 import type { JobView } from '../components/job-progress.tsx';
 import { ApiError, api, type ApiErrorBody } from './client.ts';
 
-export type { AddedSourceDto, ExplainedPassageDto, SearchResultDto, SourceDto, SourceListDto, SourceReportDto };
+export type {
+  AddedSourceDto,
+  ExplainedPassageDto,
+  SearchResultDto,
+  SourceDto,
+  SourceListDto,
+  SourceReportDto,
+};
 
 const knowledgePath = (workspaceId: string, rest = '') =>
   `/api/workspaces/${encodeURIComponent(workspaceId)}/knowledge${rest}`;
 
-export const listSources = (workspaceId: string) => api.get<SourceListDto>(knowledgePath(workspaceId, '/sources'));
+export const listSources = (workspaceId: string) =>
+  api.get<SourceListDto>(knowledgePath(workspaceId, '/sources'));
 
 export const addWebSource = (workspaceId: string, input: AddWebSourceRequest) =>
   api.post<AddedSourceDto>(knowledgePath(workspaceId, '/sources'), input);
@@ -59,10 +67,15 @@ export async function uploadFiles(
   const response = await fetch(knowledgePath(workspaceId, '/uploads'), {
     method: 'POST',
     credentials: 'same-origin',
-    headers: { accept: 'application/json', 'accept-language': options.locale, ...(token ? { 'x-csrf-token': token } : {}) },
+    headers: {
+      accept: 'application/json',
+      'accept-language': options.locale,
+      ...(token ? { 'x-csrf-token': token } : {}),
+    },
     body: form,
   });
   const parsed = (await response.json().catch(() => undefined)) as unknown;
-  if (!response.ok) throw new ApiError(response.status, parsed as Partial<ApiErrorBody>, `HTTP ${response.status}`);
+  if (!response.ok)
+    throw new ApiError(response.status, parsed as Partial<ApiErrorBody>, `HTTP ${response.status}`);
   return parsed as AddedSourceDto;
 }

@@ -123,7 +123,11 @@ function Analytics() {
                 </tr>
                 <tr>
                   <th scope="row">{t('assistant.analyticsFirstToken')}</th>
-                  <td>{totals.firstTokenMedianMs === null ? '–' : `${formatNumber(totals.firstTokenMedianMs)} ms`}</td>
+                  <td>
+                    {totals.firstTokenMedianMs === null
+                      ? '–'
+                      : `${formatNumber(totals.firstTokenMedianMs)} ms`}
+                  </td>
                 </tr>
                 <tr>
                   <th scope="row">{t('assistant.analyticsCost')}</th>
@@ -143,7 +147,8 @@ function Analytics() {
               <ul>
                 {unanswered.map((group) => (
                   <li key={group.question}>
-                    {group.question} <span className="muted">({t('assistant.analyticsTimes', { count: group.count })})</span>
+                    {group.question}{' '}
+                    <span className="muted">({t('assistant.analyticsTimes', { count: group.count })})</span>
                   </li>
                 ))}
               </ul>
@@ -183,7 +188,9 @@ function SettingsForm({
   const [languagePolicy, setLanguagePolicy] = useState(initial?.languagePolicy ?? 'customer');
   const [threshold, setThreshold] = useState(String(initial?.confidenceThreshold ?? 0.5));
   const [origins, setOrigins] = useState((initial?.allowedOrigins ?? []).join('\n'));
-  const [spendCap, setSpendCap] = useState(initial?.dailySpendCap === null || !initial ? '' : String(initial.dailySpendCap));
+  const [spendCap, setSpendCap] = useState(
+    initial?.dailySpendCap === null || !initial ? '' : String(initial.dailySpendCap),
+  );
   const [webhookUrl, setWebhookUrl] = useState(initial?.webhookUrl ?? '');
   const [message, setMessage] = useState<{ kind: 'success' | 'error'; text: string }>();
 
@@ -214,7 +221,12 @@ function SettingsForm({
 
   return (
     <form className="grid-form" onSubmit={(event) => void submit(event)}>
-      <FormField label={t('assistant.name')} value={name} onChange={(event) => setName(event.target.value)} required />
+      <FormField
+        label={t('assistant.name')}
+        value={name}
+        onChange={(event) => setName(event.target.value)}
+        required
+      />
       <div className="field">
         <label htmlFor={`${id}-persona`}>{t('assistant.persona')}</label>
         <textarea
@@ -431,7 +443,11 @@ function TestChat({ assistantId }: { assistantId: string }) {
         ))}
       </div>
       <form className="inline-form" onSubmit={(event) => void ask(event)}>
-        <FormField label={t('assistant.question')} value={question} onChange={(event) => setQuestion(event.target.value)} />
+        <FormField
+          label={t('assistant.question')}
+          value={question}
+          onChange={(event) => setQuestion(event.target.value)}
+        />
         <button type="submit" disabled={busy}>
           {t('assistant.ask')}
         </button>
@@ -517,7 +533,13 @@ function CuratedAnswers() {
         />
         <div className="field">
           <label htmlFor={`${id}-answer`}>{t('assistant.curatedAnswer')}</label>
-          <textarea id={`${id}-answer`} rows={3} value={answer} onChange={(event) => setAnswer(event.target.value)} required />
+          <textarea
+            id={`${id}-answer`}
+            rows={3}
+            value={answer}
+            onChange={(event) => setAnswer(event.target.value)}
+            required
+          />
         </div>
         <div className="actions">
           <button type="submit">{t('assistant.curatedAdd')}</button>

@@ -51,8 +51,11 @@ export function InboxPage() {
                         aria-pressed={selected === conversation.id}
                         onClick={() => setSelected(conversation.id)}
                       >
-                        <span className="badge">{t(`inbox.status.${conversation.status}` as MessageKey)}</span>{' '}
-                        {reasonText(t, conversation)} · {t('inbox.updated', { time: formatDateTime(conversation.updatedAt) })}
+                        <span className="badge">
+                          {t(`inbox.status.${conversation.status}` as MessageKey)}
+                        </span>{' '}
+                        {reasonText(t, conversation)} ·{' '}
+                        {t('inbox.updated', { time: formatDateTime(conversation.updatedAt) })}
                       </button>
                     </li>
                   ))}
@@ -82,7 +85,13 @@ const REASONS: Record<string, true> = {
   'inbox.reason.taken_by_agent': true,
 };
 
-function ConversationView({ conversationId, onChanged }: { conversationId: string; onChanged: () => Promise<void> }) {
+function ConversationView({
+  conversationId,
+  onChanged,
+}: {
+  conversationId: string;
+  onChanged: () => Promise<void>;
+}) {
   const { t, formatDateTime } = useLocale();
   const { workspaceId } = useSignedIn();
   const id = useId();
@@ -174,7 +183,12 @@ function ConversationView({ conversationId, onChanged }: { conversationId: strin
             <form onSubmit={(event) => void send(event)}>
               <div className="field">
                 <label htmlFor={`${id}-reply`}>{t('inbox.reply')}</label>
-                <textarea id={`${id}-reply`} rows={3} value={reply} onChange={(event) => setReply(event.target.value)} />
+                <textarea
+                  id={`${id}-reply`}
+                  rows={3}
+                  value={reply}
+                  onChange={(event) => setReply(event.target.value)}
+                />
               </div>
               <div className="actions">
                 <button type="submit">{t('inbox.send')}</button>

@@ -23,7 +23,11 @@ import { useSignedIn } from '../session.tsx';
 const ROLES: ColumnRole[] = ['text', 'date', 'rating', 'source', 'author', 'id', 'label'];
 const SENTIMENTS = ['positive', 'neutral', 'negative'] as const;
 type Sentiment = (typeof SENTIMENTS)[number];
-const SENTIMENT_COLORS: Record<Sentiment, string> = { positive: '#2e7d32', neutral: '#757575', negative: '#b3261e' };
+const SENTIMENT_COLORS: Record<Sentiment, string> = {
+  positive: '#2e7d32',
+  neutral: '#757575',
+  negative: '#b3261e',
+};
 const SENTIMENT_KEYS: Record<Sentiment, MessageKey> = {
   positive: 'insights.sentiment.positive',
   neutral: 'insights.sentiment.neutral',
@@ -75,7 +79,9 @@ function ImportSection({ onAnalysed }: { onAnalysed: () => void }) {
     setBusy(true);
     setError(undefined);
     try {
-      const chosen = Object.fromEntries(Object.entries(mapping).filter(([, column]) => column)) as ColumnMappingInput;
+      const chosen = Object.fromEntries(
+        Object.entries(mapping).filter(([, column]) => column),
+      ) as ColumnMappingInput;
       const { jobId } = await insightsApi.confirm(workspaceId, preview.id, chosen);
       setImportJob(await insightsApi.job(workspaceId, jobId));
     } catch (caught) {
@@ -117,7 +123,10 @@ function ImportSection({ onAnalysed }: { onAnalysed: () => void }) {
         <div className="subsection">
           <p>
             <strong>{preview.fileName}</strong>:{' '}
-            {t('insights.import.detected', { format: preview.format.toUpperCase(), encoding: preview.encoding ?? 'XLSX' })}
+            {t('insights.import.detected', {
+              format: preview.format.toUpperCase(),
+              encoding: preview.encoding ?? 'XLSX',
+            })}
           </p>
           <fieldset disabled={importJob !== undefined}>
             <legend>{t('insights.import.mapping')}</legend>
@@ -128,7 +137,9 @@ function ImportSection({ onAnalysed }: { onAnalysed: () => void }) {
                   role={role}
                   columns={preview.columns}
                   value={mapping[role] ?? ''}
-                  onChange={(column) => setMapping((current) => ({ ...current, [role]: column || undefined }))}
+                  onChange={(column) =>
+                    setMapping((current) => ({ ...current, [role]: column || undefined }))
+                  }
                 />
               ))}
             </div>
@@ -166,7 +177,13 @@ function ImportSection({ onAnalysed }: { onAnalysed: () => void }) {
       ) : null}
       {report ? (
         <div role="status">
-          <p>{t('insights.import.report', { imported: report.imported, duplicates: report.duplicates, skipped: report.skipped })}</p>
+          <p>
+            {t('insights.import.report', {
+              imported: report.imported,
+              duplicates: report.duplicates,
+              skipped: report.skipped,
+            })}
+          </p>
           {report.problems.length > 0 ? (
             <ul>
               {report.problems.slice(0, 10).map((problem) => (
@@ -225,7 +242,14 @@ function MappingSelect({
 
 function FiltersForm({ onApply }: { onApply: (filters: InsightsFilters) => void }) {
   const { t } = useLocale();
-  const [form, setForm] = useState({ from: '', to: '', source: '', language: '', minimumRating: '', topic: '' });
+  const [form, setForm] = useState({
+    from: '',
+    to: '',
+    source: '',
+    language: '',
+    minimumRating: '',
+    topic: '',
+  });
   const set = (key: keyof typeof form) => (event: { target: { value: string } }) =>
     setForm((current) => ({ ...current, [key]: event.target.value }));
   const submit = (event: FormEvent) => {
@@ -376,7 +400,11 @@ function Dashboard({
             data: {
               labels: data.summary.topics.map((topic) => topic.name),
               datasets: [
-                { label: t('insights.chart.count'), data: data.summary.topics.map((topic) => topic.size), backgroundColor: '#1d4e89' },
+                {
+                  label: t('insights.chart.count'),
+                  data: data.summary.topics.map((topic) => topic.size),
+                  backgroundColor: '#1d4e89',
+                },
               ],
             },
             options: { indexAxis: 'y', plugins: { legend: { display: false } } },
@@ -389,16 +417,25 @@ function Dashboard({
   if (!data) return <p>{t('app.loading')}</p>;
   const { summary } = data;
   if (summary.total === 0) return <p className="muted">{t('insights.dashboard.empty')}</p>;
-  const analysed = Math.max(1, summary.sentiment.positive + summary.sentiment.neutral + summary.sentiment.negative);
+  const analysed = Math.max(
+    1,
+    summary.sentiment.positive + summary.sentiment.neutral + summary.sentiment.negative,
+  );
   const percent = (value: number) => formatNumber(Math.round((value / analysed) * 100));
-  const maximum = Math.max(1, ...data.aspects.flatMap((row) => SENTIMENTS.map((sentiment) => row[sentiment])));
+  const maximum = Math.max(
+    1,
+    ...data.aspects.flatMap((row) => SENTIMENTS.map((sentiment) => row[sentiment])),
+  );
   const drillWeek = (index: number, datasetIndex: number) => {
     const week = data.weeks[index];
     const sentiment = SENTIMENTS[datasetIndex];
     if (!week || !sentiment) return;
     const from = week.period;
     const to = isoDay(Date.parse(`${from}T00:00:00Z`) + 7 * DAY_MS);
-    onDrill({ filters: { ...filters, from, to, sentiment }, label: `${t(SENTIMENT_KEYS[sentiment])}, ${formatDate(from)}` });
+    onDrill({
+      filters: { ...filters, from, to, sentiment },
+      label: `${t(SENTIMENT_KEYS[sentiment])}, ${formatDate(from)}`,
+    });
   };
   const drillAspect = (aspect: string, sentiment: Sentiment) =>
     onDrill({
@@ -454,7 +491,11 @@ function Dashboard({
                       <th scope="row">{formatDate(point.period)}</th>
                       {SENTIMENTS.map((sentiment, datasetIndex) => (
                         <td key={sentiment}>
-                          <button type="button" className="link" onClick={() => drillWeek(index, datasetIndex)}>
+                          <button
+                            type="button"
+                            className="link"
+                            onClick={() => drillWeek(index, datasetIndex)}
+                          >
                             {formatNumber(point[sentiment])}
                           </button>
                         </td>
@@ -504,7 +545,9 @@ function Dashboard({
                         <button
                           type="button"
                           className="link"
-                          onClick={() => onDrill({ filters: { ...filters, topic: topic.name }, label: topic.name })}
+                          onClick={() =>
+                            onDrill({ filters: { ...filters, topic: topic.name }, label: topic.name })
+                          }
                         >
                           {topic.name}
                         </button>
@@ -599,9 +642,19 @@ function AspectTable({
               const value = row[sentiment];
               // Light enough at every level for the dark text to keep its contrast.
               const alpha = heat ? 0.08 + 0.35 * (value / maximum) : 0;
-              const [red, green, blue] = sentiment === 'positive' ? [46, 125, 50] : sentiment === 'negative' ? [179, 38, 30] : [117, 117, 117];
+              const [red, green, blue] =
+                sentiment === 'positive'
+                  ? [46, 125, 50]
+                  : sentiment === 'negative'
+                    ? [179, 38, 30]
+                    : [117, 117, 117];
               return (
-                <td key={sentiment} style={heat ? { background: `rgba(${red}, ${green}, ${blue}, ${alpha.toFixed(2)})` } : undefined}>
+                <td
+                  key={sentiment}
+                  style={
+                    heat ? { background: `rgba(${red}, ${green}, ${blue}, ${alpha.toFixed(2)})` } : undefined
+                  }
+                >
                   <button
                     type="button"
                     className="link"
@@ -652,7 +705,14 @@ function Quotes({ drill }: { drill: { filters: InsightsFilters; label: string } 
           <li key={row.id}>
             <blockquote>{row.text}</blockquote>
             <p className="muted">
-              {[row.occurredAt ? formatDate(row.occurredAt) : null, row.source, row.sentiment ? t(SENTIMENT_KEYS[row.sentiment as Sentiment] ?? 'insights.sentiment.neutral') : null, row.aspects.map((aspect) => aspect.aspect).join(', ') || null]
+              {[
+                row.occurredAt ? formatDate(row.occurredAt) : null,
+                row.source,
+                row.sentiment
+                  ? t(SENTIMENT_KEYS[row.sentiment as Sentiment] ?? 'insights.sentiment.neutral')
+                  : null,
+                row.aspects.map((aspect) => aspect.aspect).join(', ') || null,
+              ]
                 .filter(Boolean)
                 .join(' · ')}
               {row.sentimentModel ? ` · ${t('insights.rows.model', { model: row.sentimentModel })}` : ''}

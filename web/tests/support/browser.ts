@@ -150,7 +150,8 @@ export async function startSignedInBrowser(config: Record<string, unknown> = {})
       workspaceName: TEST_OWNER.company,
     },
   });
-  if (response.status() !== 201) throw new Error(`Set-up failed: ${response.status()} ${await response.text()}`);
+  if (response.status() !== 201)
+    throw new Error(`Set-up failed: ${response.status()} ${await response.text()}`);
   const session = (await response.json()) as {
     csrfToken: string;
     workspaces: Array<{ workspace: { id: string } }>;

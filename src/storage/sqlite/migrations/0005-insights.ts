@@ -27,13 +27,15 @@ export const insightsMigration: Migration = {
       );
       CREATE INDEX insights_imports_workspace ON insights_imports (workspace_id, created_at);
 
+      -- Ids are time-ordered (UUID version 7), so a large import appends to the primary key's index.
       CREATE TABLE insights_feedback (
         id TEXT PRIMARY KEY,
         workspace_id TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
         -- The id the source gave the text, when it gave one: a second row with it is a duplicate.
         external_id TEXT,
-        -- SHA-256 of the normalised text, author and date: the same row imported twice is a duplicate.
-        content_hash TEXT NOT NULL,
+        -- The first 16 bytes of the SHA-256 of the normalised text, author and date: the same row
+        -- imported twice is a duplicate. Short, so that its index stays small at millions of rows.
+        content_hash BLOB NOT NULL,
         text TEXT NOT NULL,
         occurred_at TEXT,
         rating REAL,

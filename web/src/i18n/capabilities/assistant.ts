@@ -7,7 +7,10 @@ export const assistantMessages = {
     sv: 'En assistent svarar era kunder utifrån era egna dokument, med källhänvisningar, och lämnar över till en medarbetare när den är osäker eller kunden ber om det.',
     en: 'An assistant answers your customers from your own documents, with citations, and hands over to a colleague when it is unsure or the customer asks.',
   },
-  'assistant.none': { sv: 'Inga assistenter ännu. Skapa den första nedan.', en: 'No assistants yet. Create the first one below.' },
+  'assistant.none': {
+    sv: 'Inga assistenter ännu. Skapa den första nedan.',
+    en: 'No assistants yet. Create the first one below.',
+  },
   'assistant.create': { sv: 'Skapa en assistent', en: 'Create an assistant' },
   'assistant.createButton': { sv: 'Skapa assistenten', en: 'Create the assistant' },
   'assistant.created': { sv: 'Assistenten är skapad.', en: 'The assistant is created.' },
@@ -26,14 +29,23 @@ export const assistantMessages = {
     en: 'For example: You are the customer service of Lindqvists Cykel and help customers with purchases, deliveries and repairs.',
   },
   'assistant.tone': { sv: 'Ton', en: 'Tone' },
-  'assistant.toneHint': { sv: 'Till exempel: vänlig och kort, du-tilltal.', en: 'For example: friendly and brief.' },
-  'assistant.boundaries': { sv: 'Ämnen den inte ska prata om (ett per rad)', en: 'Subjects it must not talk about (one a line)' },
+  'assistant.toneHint': {
+    sv: 'Till exempel: vänlig och kort, du-tilltal.',
+    en: 'For example: friendly and brief.',
+  },
+  'assistant.boundaries': {
+    sv: 'Ämnen den inte ska prata om (ett per rad)',
+    en: 'Subjects it must not talk about (one a line)',
+  },
   'assistant.collections': {
     sv: 'Kunskapssamlingar den svarar från (kommaseparerade; tomt = alla)',
     en: 'Knowledge collections it answers from (comma-separated; empty = all)',
   },
   'assistant.languagePolicy': { sv: 'Svarsspråk', en: 'Answer language' },
-  'assistant.language.customer': { sv: 'Kundens språk (svenska eller engelska)', en: "The customer's language (Swedish or English)" },
+  'assistant.language.customer': {
+    sv: 'Kundens språk (svenska eller engelska)',
+    en: "The customer's language (Swedish or English)",
+  },
   'assistant.language.sv': { sv: 'Alltid svenska', en: 'Always Swedish' },
   'assistant.language.en': { sv: 'Alltid engelska', en: 'Always English' },
   'assistant.threshold': { sv: 'Säkerhetströskel (0–1)', en: 'Confidence threshold (0–1)' },
@@ -41,13 +53,22 @@ export const assistantMessages = {
     sv: 'Hur stor del av frågan de bästa styckena måste täcka för att assistenten ska svara; annars lämnar den över.',
     en: 'How much of the question the best passages must cover for the assistant to answer; otherwise it hands over.',
   },
-  'assistant.origins': { sv: 'Webbplatser som får visa widgeten (en per rad)', en: 'Sites that may show the widget (one a line)' },
+  'assistant.origins': {
+    sv: 'Webbplatser som får visa widgeten (en per rad)',
+    en: 'Sites that may show the widget (one a line)',
+  },
   'assistant.originsHint': {
     sv: 'Till exempel https://www.exempel.se. Utan någon webbplats vägras widgeten överallt.',
     en: 'For example https://www.example.com. With no site, the widget is refused everywhere.',
   },
-  'assistant.spendCap': { sv: 'Högsta kostnad per dag (tomt = ingen gräns)', en: 'Highest cost a day (empty = no cap)' },
-  'assistant.webhookUrl': { sv: 'Webhook vid överlämning och avslut (valfri)', en: 'Webhook on hand-over and close (optional)' },
+  'assistant.spendCap': {
+    sv: 'Högsta kostnad per dag (tomt = ingen gräns)',
+    en: 'Highest cost a day (empty = no cap)',
+  },
+  'assistant.webhookUrl': {
+    sv: 'Webhook vid överlämning och avslut (valfri)',
+    en: 'Webhook on hand-over and close (optional)',
+  },
   'assistant.webhookSecret': { sv: 'Webhookens signeringsnyckel', en: "The webhook's signing secret" },
   'assistant.embed': { sv: 'Lägg in på er webbplats', en: 'Put it on your site' },
   'assistant.embedHint': {
@@ -77,9 +98,15 @@ export const assistantMessages = {
   'assistant.analyticsHandedOver': { sv: 'Lämnade till en medarbetare', en: 'Handed over to a colleague' },
   'assistant.analyticsAbandoned': { sv: 'Avbrutna av kunden', en: 'Abandoned by the customer' },
   'assistant.analyticsFeedback': { sv: 'Omdömen (👍 / 👎)', en: 'Feedback (👍 / 👎)' },
-  'assistant.analyticsFirstToken': { sv: 'Tid till första ordet (median)', en: 'Time to the first word (median)' },
+  'assistant.analyticsFirstToken': {
+    sv: 'Tid till första ordet (median)',
+    en: 'Time to the first word (median)',
+  },
   'assistant.analyticsCost': { sv: 'Kostnad per konversation', en: 'Cost per conversation' },
-  'assistant.analyticsUnanswered': { sv: 'Frågor den inte kunde svara på', en: 'Questions it could not answer' },
+  'assistant.analyticsUnanswered': {
+    sv: 'Frågor den inte kunde svara på',
+    en: 'Questions it could not answer',
+  },
   'assistant.analyticsUnansweredHint': {
     sv: 'Lägg till svaren i Kunskap eller som godkända svar, så klarar assistenten dem nästa gång.',
     en: 'Add the answers to Knowledge or as curated answers, and the assistant will handle them next time.',
@@ -92,7 +119,10 @@ export const assistantMessages = {
     sv: 'Konversationer som assistenten har lämnat över. Ta en, svara kunden direkt i chatten, och lämna tillbaka eller avsluta.',
     en: 'Conversations the assistant handed over. Take one, answer the customer right in the chat, and hand it back or close it.',
   },
-  'inbox.empty': { sv: 'Inga konversationer väntar. Bra jobbat!', en: 'No conversations are waiting. Well done!' },
+  'inbox.empty': {
+    sv: 'Inga konversationer väntar. Bra jobbat!',
+    en: 'No conversations are waiting. Well done!',
+  },
   'inbox.list': { sv: 'Konversationer', en: 'Conversations' },
   'inbox.status.waiting': { sv: 'väntar', en: 'waiting' },
   'inbox.status.assigned': { sv: 'tagen', en: 'taken' },
@@ -104,7 +134,10 @@ export const assistantMessages = {
   'inbox.select': { sv: 'Välj en konversation i listan.', en: 'Choose a conversation in the list.' },
   'inbox.summary': { sv: 'Sammanfattning', en: 'Summary' },
   'inbox.transcript': { sv: 'Konversationen', en: 'The conversation' },
-  'inbox.passages': { sv: 'Stycken assistenten använde ({count})', en: 'Passages the assistant used ({count})' },
+  'inbox.passages': {
+    sv: 'Stycken assistenten använde ({count})',
+    en: 'Passages the assistant used ({count})',
+  },
   'inbox.role.customer': { sv: 'Kunden', en: 'Customer' },
   'inbox.role.assistant': { sv: 'Assistenten', en: 'Assistant' },
   'inbox.role.agent': { sv: 'Medarbetare', en: 'Colleague' },

@@ -10,7 +10,10 @@ export const insightsMessages = {
 
   // ---- import ----
   'insights.import.title': { sv: 'Läs in feedback', en: 'Import feedback' },
-  'insights.import.file': { sv: 'Fil (CSV, TSV, JSON, JSONL eller XLSX)', en: 'File (CSV, TSV, JSON, JSONL or XLSX)' },
+  'insights.import.file': {
+    sv: 'Fil (CSV, TSV, JSON, JSONL eller XLSX)',
+    en: 'File (CSV, TSV, JSON, JSONL or XLSX)',
+  },
   'insights.import.upload': { sv: 'Förhandsgranska', en: 'Preview' },
   'insights.import.uploading': { sv: 'Läser filen …', en: 'Reading the file …' },
   'insights.import.detected': {
@@ -22,7 +25,10 @@ export const insightsMessages = {
   'insights.import.sample': { sv: 'De första raderna', en: 'The first rows' },
   'insights.import.line': { sv: 'Rad', en: 'Line' },
   'insights.import.confirm': { sv: 'Läs in och analysera', en: 'Import and analyse' },
-  'insights.import.needText': { sv: 'Välj vilken kolumn som innehåller texten.', en: 'Choose the column that holds the text.' },
+  'insights.import.needText': {
+    sv: 'Välj vilken kolumn som innehåller texten.',
+    en: 'Choose the column that holds the text.',
+  },
   'insights.import.report': {
     sv: '{imported} rader inlästa, {duplicates} dubbletter hoppades över, {skipped} felaktiga rader.',
     en: '{imported} rows imported, {duplicates} duplicates skipped, {skipped} bad rows.',
@@ -67,7 +73,10 @@ export const insightsMessages = {
   'insights.chart.count': { sv: 'Antal', en: 'Count' },
   'insights.chart.typical': { sv: 'Typiska citat', en: 'Typical quotes' },
   'insights.chart.heatmap': { sv: 'Aspekter och känsla', en: 'Aspects by sentiment' },
-  'insights.chart.movers': { sv: 'Största förändringarna (senaste 30 dagarna mot de 30 före)', en: 'Biggest movers (last 30 days against the 30 before)' },
+  'insights.chart.movers': {
+    sv: 'Största förändringarna (senaste 30 dagarna mot de 30 före)',
+    en: 'Biggest movers (last 30 days against the 30 before)',
+  },
   'insights.chart.png': { sv: 'Spara diagrammet som PNG', en: 'Save the chart as PNG' },
   'insights.chart.table': { sv: 'Visa som tabell', en: 'Show as a table' },
   'insights.chart.loading': { sv: 'Ritar diagrammet …', en: 'Drawing the chart …' },
@@ -84,7 +93,10 @@ export const insightsMessages = {
   'insights.alerts.title': { sv: 'Larm', en: 'Alerts' },
   'insights.alerts.none': { sv: 'Inga larm.', en: 'No alerts.' },
   'insights.rows.title': { sv: 'Citat', en: 'Quotes' },
-  'insights.rows.showing': { sv: 'Visar {count} av {total}: {filter}', en: 'Showing {count} of {total}: {filter}' },
+  'insights.rows.showing': {
+    sv: 'Visar {count} av {total}: {filter}',
+    en: 'Showing {count} of {total}: {filter}',
+  },
   'insights.rows.all': { sv: 'alla texter', en: 'all texts' },
   'insights.rows.reply': { sv: 'Skriv ett svar', en: 'Draft a reply' },
   'insights.rows.model': { sv: 'analyserad av {model}', en: 'analysed by {model}' },

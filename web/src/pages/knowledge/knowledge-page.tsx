@@ -54,13 +54,19 @@ function useStartedJob(onEnded: () => void) {
         kind: (result.failed ?? 0) > 0 ? 'info' : 'success',
         text: t('knowledge.jobDone', { documents: result.documents ?? 0, failed: result.failed ?? 0 }),
       });
-    else if (ended.state === 'failed') setOutcome({ kind: 'error', text: ended.error?.message[locale] ?? ended.error?.code ?? '' });
+    else if (ended.state === 'failed')
+      setOutcome({ kind: 'error', text: ended.error?.message[locale] ?? ended.error?.code ?? '' });
     onEnded();
   };
   const view = (
     <>
       {job ? (
-        <JobProgress key={job.id} initial={job} eventsUrl={jobEventsUrl(workspaceId, job.id)} onFinished={finished} />
+        <JobProgress
+          key={job.id}
+          initial={job}
+          eventsUrl={jobEventsUrl(workspaceId, job.id)}
+          onFinished={finished}
+        />
       ) : null}
       {outcome ? <Alert kind={outcome.kind}>{outcome.text}</Alert> : null}
     </>
@@ -123,7 +129,9 @@ function AddFilesSection({ onChanged }: { onChanged: () => void }) {
           </div>
         </div>
         {files.length > 0 ? (
-          <p aria-live="polite">{t('knowledge.files.selected', { names: files.map((file) => file.name).join(', ') })}</p>
+          <p aria-live="polite">
+            {t('knowledge.files.selected', { names: files.map((file) => file.name).join(', ') })}
+          </p>
         ) : null}
         <FormField
           label={t('knowledge.collection')}
@@ -323,47 +331,55 @@ function SourcesSection({
                 <td>{formatNumber(source.documentCount)}</td>
                 <td>{formatNumber(source.chunkCount)}</td>
                 <td>{formatNumber(source.failedCount)}</td>
-                <td>{source.lastSyncedAt ? formatDateTime(source.lastSyncedAt) : t('knowledge.sources.never')}</td>
+                <td>
+                  {source.lastSyncedAt ? formatDateTime(source.lastSyncedAt) : t('knowledge.sources.never')}
+                </td>
                 <td>
                   <div className="knowledge-actions">
-                  <button
-                    type="button"
-                    className="secondary"
-                    aria-label={t('knowledge.sources.reportLabel', { name: source.name })}
-                    onClick={() =>
-                      void act(async () => setReport({ source, report: await getSourceReport(workspaceId, source.id) }))
-                    }
-                  >
-                    {t('knowledge.sources.report')}
-                  </button>
-                  {mayWrite ? (
-                    <>
-                      <button
-                        type="button"
-                        className="secondary"
-                        aria-label={t('knowledge.sources.syncLabel', { name: source.name })}
-                        onClick={() => void job.start(syncSource(workspaceId, source.id))}
-                      >
-                        {t('knowledge.sources.sync')}
-                      </button>
-                      <button
-                        type="button"
-                        className="secondary"
-                        aria-label={t('knowledge.sources.removeLabel', { name: source.name })}
-                        onClick={() => {
-                          if (!window.confirm(t('knowledge.sources.confirmRemove', { name: source.name }))) return;
-                          void act(async () => {
-                            await removeSource(workspaceId, source.id);
-                            setOutcome({ kind: 'success', text: t('knowledge.sources.removed', { name: source.name }) });
-                            if (report?.source.id === source.id) setReport(undefined);
-                            onChanged();
-                          });
-                        }}
-                      >
-                        {t('knowledge.sources.remove')}
-                      </button>
-                    </>
-                  ) : null}
+                    <button
+                      type="button"
+                      className="secondary"
+                      aria-label={t('knowledge.sources.reportLabel', { name: source.name })}
+                      onClick={() =>
+                        void act(async () =>
+                          setReport({ source, report: await getSourceReport(workspaceId, source.id) }),
+                        )
+                      }
+                    >
+                      {t('knowledge.sources.report')}
+                    </button>
+                    {mayWrite ? (
+                      <>
+                        <button
+                          type="button"
+                          className="secondary"
+                          aria-label={t('knowledge.sources.syncLabel', { name: source.name })}
+                          onClick={() => void job.start(syncSource(workspaceId, source.id))}
+                        >
+                          {t('knowledge.sources.sync')}
+                        </button>
+                        <button
+                          type="button"
+                          className="secondary"
+                          aria-label={t('knowledge.sources.removeLabel', { name: source.name })}
+                          onClick={() => {
+                            if (!window.confirm(t('knowledge.sources.confirmRemove', { name: source.name })))
+                              return;
+                            void act(async () => {
+                              await removeSource(workspaceId, source.id);
+                              setOutcome({
+                                kind: 'success',
+                                text: t('knowledge.sources.removed', { name: source.name }),
+                              });
+                              if (report?.source.id === source.id) setReport(undefined);
+                              onChanged();
+                            });
+                          }}
+                        >
+                          {t('knowledge.sources.remove')}
+                        </button>
+                      </>
+                    ) : null}
                   </div>
                 </td>
               </tr>
@@ -381,7 +397,9 @@ function SourcesSection({
 /** The passage's text with the matched words marked. */
 function Highlighted({ text, words }: { text: string; words: string[] }): ReactNode {
   if (words.length === 0) return text;
-  const escaped = words.map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).sort((a, b) => b.length - a.length);
+  const escaped = words
+    .map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .sort((a, b) => b.length - a.length);
   const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(${escaped.join('|')})(?![\\p{L}\\p{N}])`, 'gu');
   const parts = text.split(pattern);
   return parts.map((part, index) => (index % 2 === 1 ? <mark key={index}>{part}</mark> : part));
@@ -393,7 +411,9 @@ function PassageView({ passage, rank }: { passage: ExplainedPassageDto; rank: nu
     value === null ? '' : formatNumber(value, { maximumSignificantDigits: digits });
   const where = [
     passage.location.page !== undefined ? t('knowledge.search.page', { page: passage.location.page }) : '',
-    passage.location.sheet ? t('knowledge.search.row', { sheet: passage.location.sheet, row: passage.location.row ?? '' }) : '',
+    passage.location.sheet
+      ? t('knowledge.search.row', { sheet: passage.location.sheet, row: passage.location.row ?? '' })
+      : '',
   ].filter(Boolean);
   const { explanation } = passage;
   return (
@@ -420,7 +440,12 @@ function PassageView({ passage, rank }: { passage: ExplainedPassageDto; rank: nu
         <summary>{t('knowledge.search.why')}</summary>
         <ul>
           {explanation.lexicalRank !== null ? (
-            <li>{t('knowledge.search.lexical', { rank: explanation.lexicalRank, score: number(explanation.lexicalScore) })}</li>
+            <li>
+              {t('knowledge.search.lexical', {
+                rank: explanation.lexicalRank,
+                score: number(explanation.lexicalScore),
+              })}
+            </li>
           ) : null}
           {explanation.vectorRank !== null ? (
             <li>
