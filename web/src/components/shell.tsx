@@ -43,8 +43,14 @@ export function Shell() {
     (candidate) => path === candidate.path || path.startsWith(`${candidate.path}/`),
   );
 
+  const firstPath = useRef(path);
   useEffect(() => {
     // After a page change, move focus to the new page so that screen readers start reading there.
+    // Not on the first page a visit opens: there the first Tab must reach the skip link.
+    if (path === firstPath.current) {
+      firstPath.current = '';
+      return;
+    }
     mainRef.current?.focus();
   }, [path]);
 
