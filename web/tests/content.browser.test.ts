@@ -44,7 +44,7 @@ describe.skipIf(chromiumMissing)('the Content page in Chromium', () => {
     await page.getByRole('button', { name: 'Spara profilen' }).click();
     await page.getByText('Profilen är sparad.').waitFor();
 
-    await expect(page.getByLabel('Mall').inputValue()).resolves.toBe('linkedin-post');
+    await expect(page.getByLabel('Mall', { exact: true }).inputValue()).resolves.toBe('linkedin-post');
     await page.getByLabel('Ämne').fill('Nya bönor från Etiopien');
     await page.getByLabel('Antal varianter').selectOption('1');
     // The tiny model never stops by itself: a small budget keeps the test short.
@@ -102,5 +102,20 @@ describe.skipIf(chromiumMissing)('the Content page in Chromium', () => {
     expect(csv).toContain('Kaffe Brasilien');
     await screenshot(page, 'content-bulk');
     expect(await accessibilityProblems(page)).toEqual([]);
+
+    // The company's own template, with named fields, joins the picker.
+    await page.getByLabel('Mallens namn').fill('Veckans kaffe');
+    await page.getByLabel('Fält (namn: Etikett, ett per rad)').fill('kaffe: Kaffe\nsmak: Smak');
+    await page
+      .getByLabel('Uppgift till modellen')
+      .fill('Skriv två meningar om {{kaffe}} som smakar {{smak}}.');
+    await page.getByRole('button', { name: 'Lägg till mallen' }).click();
+    await page.getByText('Mallen Veckans kaffe är tillagd.').waitFor();
+    // Both pickers (writing and bulk) offer it.
+    await page
+      .getByRole('option', { name: /Veckans kaffe/ })
+      .first()
+      .waitFor({ state: 'attached' });
+    expect(await page.getByRole('option', { name: /Veckans kaffe/ }).count()).toBe(2);
   }, 400_000);
 });

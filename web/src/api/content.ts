@@ -51,6 +51,15 @@ export const contentApi = {
     api.put<StoredProfileDto>(`${contentPath(workspaceId)}/profiles/${encodeURIComponent(id)}`, profile),
   templates: (workspaceId: string) =>
     api.get<{ templates: TemplateDto[] }>(`${contentPath(workspaceId)}/templates`),
+  createTemplate: (
+    workspaceId: string,
+    template: {
+      name: string;
+      fields: Array<{ name: string; label: string; multiline?: boolean }>;
+      instructions: string;
+      maxCharacters?: number | null;
+    },
+  ) => api.post<TemplateDto>(`${contentPath(workspaceId)}/templates`, template),
   draft: (
     workspaceId: string,
     body: { templateId: string; profileId?: string; fields: Record<string, string>; language?: 'sv' | 'en' },

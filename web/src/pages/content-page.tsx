@@ -18,7 +18,7 @@ import {
   type TextDto,
   type TextState,
 } from '../api/content.ts';
-import { Alert } from '../components/form-field.tsx';
+import { Alert, FormField } from '../components/form-field.tsx';
 import { JobProgress, type JobView } from '../components/job-progress.tsx';
 import { useLocale } from '../i18n/locale-context.tsx';
 import type { MessageKey } from '../i18n/messages.ts';
@@ -687,12 +687,87 @@ function BulkSection({
   );
 }
 
-const REWRITES: RewriteInstruction[] = ['shorter', 'longer', 'formal', 'casual', 'translate'];
+const REWRITES: RewriteInstruction[] = ['shorter', 'longer', 'formal', 'casual', 'audience', 'translate'];
 
 /**
  * The Content page: brand profiles, the template picker, the editor with streamed variants and
  * rule findings with one-click fixes, and the review queue with export.
  */
+/**
+ * The workspace's own templates: a name, named fields ("namn: Etikett", one a line) and the task
+ * for the model with `{{namn}}` placeholders; the server refuses a placeholder that names no field.
+ */
+function OwnTemplateSection({ workspaceId, onCreated }: { workspaceId: string; onCreated: () => void }) {
+  const { t } = useLocale();
+  const [name, setName] = useState('');
+  const [fields, setFields] = useState('');
+  const [instructions, setInstructions] = useState('');
+  const [message, setMessage] = useState<{ kind: 'success' | 'error'; text: string }>();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const parsedFields = fields
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .map((line) => {
+        const [fieldName, ...label] = line.split(':');
+        return { name: (fieldName ?? '').trim(), label: label.join(':').trim() || (fieldName ?? '').trim() };
+      });
+    try {
+      await contentApi.createTemplate(workspaceId, { name, fields: parsedFields, instructions });
+      setMessage({ kind: 'success', text: t('content.ownTemplate.created', { name }) });
+      setName('');
+      setFields('');
+      setInstructions('');
+      onCreated();
+    } catch (caught) {
+      setMessage({ kind: 'error', text: t('form.failed', { message: errorText(caught) }) });
+    }
+  };
+
+  return (
+    <section aria-labelledby="content-own-template-heading">
+      <h2 id="content-own-template-heading">{t('content.ownTemplate.title')}</h2>
+      <p className="hint">{t('content.ownTemplate.intro')}</p>
+      <form className="grid-form" onSubmit={(event) => void submit(event)}>
+        <FormField
+          label={t('content.ownTemplate.name')}
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+          required
+        />
+        <div className="field">
+          <label htmlFor="content-own-template-fields">{t('content.ownTemplate.fields')}</label>
+          <textarea
+            id="content-own-template-fields"
+            rows={3}
+            value={fields}
+            placeholder={'produkt: Produkt\npris: Pris'}
+            onChange={(event) => setFields(event.target.value)}
+            required
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="content-own-template-instructions">{t('content.ownTemplate.instructions')}</label>
+          <textarea
+            id="content-own-template-instructions"
+            rows={3}
+            value={instructions}
+            placeholder={'Skriv en kort annons för {{produkt}} som kostar {{pris}}.'}
+            onChange={(event) => setInstructions(event.target.value)}
+            required
+          />
+        </div>
+        <div className="actions">
+          <button type="submit">{t('content.ownTemplate.create')}</button>
+        </div>
+        {message ? <Alert kind={message.kind}>{message.text}</Alert> : null}
+      </form>
+    </section>
+  );
+}
+
 export function ContentPage() {
   const { t, locale } = useLocale();
   const { workspaceId } = useSignedIn();
@@ -706,6 +781,7 @@ export function ContentPage() {
   const [maxTokens, setMaxTokens] = useState('');
   const [variants, setVariants] = useState<Variant[]>([]);
   const [editor, setEditor] = useState('');
+  const [rewriteAudience, setRewriteAudience] = useState('');
   const [checked, setChecked] = useState<CheckedTextDto>();
   const [title, setTitle] = useState('');
   const [texts, setTexts] = useState<TextDto[]>([]);
@@ -861,6 +937,7 @@ export function ContentPage() {
         text: editor,
         instruction,
         language: target,
+        ...(instruction === 'audience' ? { audience: rewriteAudience.trim() } : {}),
         ...(end > start ? { selection: { start, end } } : {}),
       });
       setEditor(result.text);
@@ -1042,12 +1119,22 @@ export function ContentPage() {
                 onChange={(event) => setEditor(event.target.value)}
               />
             </div>
+            <FormField
+              label={t('content.editor.rewriteAudience')}
+              value={rewriteAudience}
+              onChange={(event) => setRewriteAudience(event.target.value)}
+            />
             <div className="actions" role="group" aria-label={t('content.editor.rewriteGroup')}>
               {REWRITES.map((instruction) => (
                 <button
                   key={instruction}
                   type="button"
-                  disabled={busy || !status?.chatModel || editor === ''}
+                  disabled={
+                    busy ||
+                    !status?.chatModel ||
+                    editor === '' ||
+                    (instruction === 'audience' && rewriteAudience.trim() === '')
+                  }
                   onClick={() => void rewrite(instruction)}
                 >
                   {t(`content.rewrite.${instruction}` as MessageKey)}
@@ -1094,6 +1181,16 @@ export function ContentPage() {
           </form>
         </section>
       ) : null}
+
+      <OwnTemplateSection
+        workspaceId={workspaceId}
+        onCreated={() =>
+          void contentApi.templates(workspaceId).then(
+            (answer) => setTemplates(answer.templates),
+            (caught: unknown) => setError(errorText(caught)),
+          )
+        }
+      />
 
       {profileId && profile ? (
         <BulkSection

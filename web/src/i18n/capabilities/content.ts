@@ -101,7 +101,24 @@ export const contentMessages = {
   'content.rewrite.longer': { sv: 'Längre', en: 'Longer' },
   'content.rewrite.formal': { sv: 'Formellare', en: 'More formal' },
   'content.rewrite.casual': { sv: 'Ledigare', en: 'More casual' },
+  'content.ownTemplate.title': { sv: 'Egna mallar', en: 'Your own templates' },
+  'content.ownTemplate.intro': {
+    sv: 'Ge mallen ett namn, ett fält per rad (produkt: Produkt) och en uppgift till modellen där {{produkt}} byts mot fältets värde.',
+    en: 'Give the template a name, one field a line (produkt: Product) and a task for the model in which {{produkt}} is replaced by the field’s value.',
+  },
+  'content.ownTemplate.name': { sv: 'Mallens namn', en: 'Template name' },
+  'content.ownTemplate.fields': {
+    sv: 'Fält (namn: Etikett, ett per rad)',
+    en: 'Fields (name: Label, one a line)',
+  },
+  'content.ownTemplate.instructions': { sv: 'Uppgift till modellen', en: 'Task for the model' },
+  'content.ownTemplate.create': { sv: 'Lägg till mallen', en: 'Add the template' },
+  'content.ownTemplate.created': { sv: 'Mallen {name} är tillagd.', en: 'The template {name} is added.' },
   'content.rewrite.audience': { sv: 'Annan målgrupp', en: 'Other audience' },
+  'content.editor.rewriteAudience': {
+    sv: 'Målgrupp att skriva om för (till exempel: pensionärer, småbarnsföräldrar)',
+    en: 'Audience to rewrite for (for example: pensioners, parents of young children)',
+  },
   'content.rewrite.translate': { sv: 'Översätt', en: 'Translate' },
 
   'content.findings.title': { sv: 'Anmärkningar', en: 'Findings' },
