@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import { PolettError } from '../errors.js';
+import { isForbiddenOutboundUrl } from '../platform/outbound-address.js';
 import { newWebhookSecret } from '../platform/webhooks.js';
 import {
   assistantSettingsSchema,
@@ -249,6 +250,16 @@ export const assistantErrors = {
         en: `The assistant ${id} does not exist in the workspace; see the list of assistants.`,
       },
     }),
+  webhookAddress: (url: string) =>
+    new PolettError({
+      code: 'assistant_webhook_address',
+      status: 400,
+      field: 'webhookUrl',
+      message: {
+        sv: `Webhookadressen ${url} pekar på en lokal länkadress (som molnets metadatatjänst); ange mottagarens vanliga adress.`,
+        en: `The webhook address ${url} points to a link-local address (such as the cloud's metadata service); give the receiver's ordinary address.`,
+      },
+    }),
   curatedAnswerNotFound: (id: string) =>
     new PolettError({
       code: 'curated_answer_not_found',
@@ -291,6 +302,8 @@ export function openAssistantStore(database: Database, options: AssistantStoreOp
     const assistants: AssistantScope['assistants'] = {
       create(input) {
         const settings = assistantSettingsSchema.parse(input);
+        if (settings.webhookUrl && isForbiddenOutboundUrl(settings.webhookUrl))
+          throw assistantErrors.webhookAddress(settings.webhookUrl);
         const taken = prepare('SELECT 1 FROM assistants WHERE workspace_id = ? AND name = ?').get(
           workspaceId,
           settings.name,
@@ -328,6 +341,8 @@ export function openAssistantStore(database: Database, options: AssistantStoreOp
         if (!row) throw assistantErrors.assistantNotFound(id);
         const current = assistantSettingsSchema.parse(JSON.parse(row.settings));
         const settings = assistantSettingsSchema.parse({ ...current, ...changes });
+        if (settings.webhookUrl && isForbiddenOutboundUrl(settings.webhookUrl))
+          throw assistantErrors.webhookAddress(settings.webhookUrl);
         if (settings.name !== row.name) {
           const taken = prepare(
             'SELECT 1 FROM assistants WHERE workspace_id = ? AND name = ? AND id <> ?',

@@ -11,6 +11,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { PolettError } from '../errors.js';
+import { resolvesToForbiddenAddress } from './outbound-address.js';
 
 export const WEBHOOK_MAX_ATTEMPTS = 6;
 const DELIVERY_TIMEOUT_MS = 10_000;
@@ -41,6 +42,9 @@ export interface WebhookDelivery {
  */
 export async function deliverWebhook(delivery: WebhookDelivery): Promise<{ status: number }> {
   const send = delivery.fetch ?? fetch;
+  // Checked at each delivery on what the name resolves to now (see outbound-address.ts).
+  if (await resolvesToForbiddenAddress(delivery.url))
+    throw webhookFailed(delivery.url, 'a link-local address, such as the cloud metadata service', 400);
   const timestamp = Math.floor((delivery.now ?? Date.now)() / 1000);
   const timeout = AbortSignal.timeout(DELIVERY_TIMEOUT_MS);
   let response: Response;
@@ -55,6 +59,8 @@ export async function deliverWebhook(delivery: WebhookDelivery): Promise<{ statu
         'x-polett-signature': signWebhookBody(delivery.secret, timestamp, delivery.body),
       },
       body: delivery.body,
+      // A redirect could lead anywhere, the metadata service included: a receiver answers, it does not redirect.
+      redirect: 'manual',
       signal: delivery.signal ? AbortSignal.any([delivery.signal, timeout]) : timeout,
     });
   } catch (error) {

@@ -20,6 +20,18 @@ export function invalidUrl(url: string): PolettError {
   });
 }
 
+export function forbiddenAddress(url: string): PolettError {
+  return new PolettError({
+    code: 'forbidden_address',
+    status: 400,
+    field: 'url',
+    message: {
+      sv: `${shorten(url)} pekar på en lokal länkadress (som molnets metadatatjänst), som Polett aldrig läser; ange sidans vanliga adress.`,
+      en: `${shorten(url)} points to a link-local address (such as the cloud's metadata service), which Polett never reads; give the page's ordinary address.`,
+    },
+  });
+}
+
 export function fetchTimeout(url: string, timeoutMs: number): PolettError {
   const seconds = Math.round(timeoutMs / 100) / 10;
   return new PolettError({

@@ -21,7 +21,9 @@ import {
   pageTooLarge,
   tooManyRedirects,
   unsupportedContentType,
+  forbiddenAddress,
 } from './fetch-errors.js';
+import { resolvesToForbiddenAddress } from '../../platform/outbound-address.js';
 
 /** The product token robots.txt rules are matched against. */
 export const POLETT_ROBOTS_AGENT = 'Polett';
@@ -112,6 +114,8 @@ export async function fetchBytes(url: string, options: FetchOptions = {}): Promi
   let current = url;
   try {
     for (let redirects = 0; ; redirects += 1) {
+      // Every hop, redirects included: a public page may redirect to the metadata service.
+      if (await resolvesToForbiddenAddress(current)) throw forbiddenAddress(current);
       const response = await settings.fetch(current, {
         redirect: 'manual',
         signal,
