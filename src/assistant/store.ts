@@ -169,7 +169,25 @@ interface CuratedRow {
   created_at: string;
 }
 
+/**
+ * Parsed assistants, by id, kept while their stored settings are the same text: the widget looks
+ * its assistant up on every request, and parsing the settings with zod was a visible share of a
+ * message's CPU time (bench/assistant-widget.ts). The row is still read each time, so a change made
+ * by another process is seen at once.
+ */
+const parsedAssistants = new Map<string, { settings: string; updatedAt: string; record: AssistantRecord }>();
+
 function assistantFromRow(row: AssistantRow): AssistantRecord {
+  const cached = parsedAssistants.get(row.id);
+  if (cached && cached.settings === row.settings && cached.updatedAt === row.updated_at) return cached.record;
+  // Frozen: every caller shares it.
+  const record = Object.freeze(parseAssistantRow(row));
+  if (parsedAssistants.size > 10_000) parsedAssistants.clear();
+  parsedAssistants.set(row.id, { settings: row.settings, updatedAt: row.updated_at, record });
+  return record;
+}
+
+function parseAssistantRow(row: AssistantRow): AssistantRecord {
   const settings = assistantSettingsSchema.parse(JSON.parse(row.settings));
   return {
     ...settings,
