@@ -53,10 +53,6 @@ export {
 } from './content-store.js';
 export { openContentStudio, ContentStudio, type ContentStudioDependencies } from './content-studio.js';
 export { exportText, EXPORT_FORMATS, type ExportFormat } from './export.js';
-export {
-  CONTENT_WEBHOOK_JOB,
-  contentWebhookJobHandler,
-  signWebhookBody,
-  type StateChangeEvent,
-} from './webhook-delivery.js';
+export { CONTENT_WEBHOOK_JOB, contentWebhookJobHandler, type StateChangeEvent } from './webhook-delivery.js';
+export { signWebhookBody } from '../platform/webhooks.js';
 export * from './schemas.js';

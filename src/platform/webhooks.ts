@@ -10,7 +10,7 @@
  * timestamps to stop replays. `x-polett-event-id` stays the same across retries, for deduplication.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { PolettError } from '../errors.js';
+import { isRetryableStatus, PolettError } from '../errors.js';
 import { resolvesToForbiddenAddress } from './outbound-address.js';
 
 export const WEBHOOK_MAX_ATTEMPTS = 6;
@@ -34,6 +34,8 @@ export interface WebhookDelivery {
   signal?: AbortSignal;
   fetch?: typeof fetch;
   now?: () => number;
+  /** The error code of a failed delivery, for a capability that names its own (`content_webhook_failed`). */
+  errorCode?: string;
 }
 
 /**
@@ -43,8 +45,9 @@ export interface WebhookDelivery {
 export async function deliverWebhook(delivery: WebhookDelivery): Promise<{ status: number }> {
   const send = delivery.fetch ?? fetch;
   // Checked at each delivery on what the name resolves to now (see outbound-address.ts).
+  const code = delivery.errorCode ?? 'webhook_failed';
   if (await resolvesToForbiddenAddress(delivery.url))
-    throw webhookFailed(delivery.url, 'a link-local address, such as the cloud metadata service', 400);
+    throw webhookFailed(code, delivery.url, 'a link-local address, such as the cloud metadata service', 400);
   const timestamp = Math.floor((delivery.now ?? Date.now)() / 1000);
   const timeout = AbortSignal.timeout(DELIVERY_TIMEOUT_MS);
   let response: Response;
@@ -64,24 +67,37 @@ export async function deliverWebhook(delivery: WebhookDelivery): Promise<{ statu
       signal: delivery.signal ? AbortSignal.any([delivery.signal, timeout]) : timeout,
     });
   } catch (error) {
-    throw webhookFailed(delivery.url, (error as Error).message, 502, error);
+    throw webhookFailed(code, delivery.url, (error as Error).message, 502, error);
   }
   await response.body?.cancel();
   if (!response.ok) {
     const retryable = response.status >= 500 || response.status === 429 || response.status === 408;
-    throw webhookFailed(delivery.url, `HTTP ${response.status}`, retryable ? 502 : 400);
+    throw webhookFailed(code, delivery.url, `HTTP ${response.status}`, retryable ? 502 : 400);
   }
   return { status: response.status };
 }
 
-function webhookFailed(url: string, detail: string, status: number, cause?: unknown): PolettError {
+function webhookFailed(
+  code: string,
+  url: string,
+  detail: string,
+  status: number,
+  cause?: unknown,
+): PolettError {
+  // Only the origin: a receiver's path often holds its own secret, and job errors are shown to readers.
+  const receiver = new URL(url).origin;
   return new PolettError({
-    code: 'webhook_failed',
+    code,
     status,
-    message: {
-      sv: `Webhooken till ${url} svarade inte som väntat (${detail}); Polett försöker igen, kontrollera mottagaren.`,
-      en: `The webhook to ${url} did not answer as expected (${detail}); Polett tries again, check the receiver.`,
-    },
+    message: isRetryableStatus(status)
+      ? {
+          sv: `Webhooken till ${receiver} svarade inte som väntat (${detail}); Polett försöker igen, kontrollera mottagaren.`,
+          en: `The webhook to ${receiver} did not answer as expected (${detail}); Polett tries again, check the receiver.`,
+        }
+      : {
+          sv: `Webhooken till ${receiver} tog inte emot händelsen (${detail}); Polett försöker inte igen, rätta mottagaren eller webhookens adress.`,
+          en: `The webhook to ${receiver} refused the event (${detail}); Polett does not try again, correct the receiver or the webhook's address.`,
+        },
     cause,
   });
 }
