@@ -25,6 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { describeMachine, type BenchmarkReport } from './support/benchmark-report.js';
 import { startChildServer } from './support/child-process.js';
 import { BENCH_QUESTION, type WidgetServerReady } from './support/polett-widget-server.js';
+import { LONG_DELTAS } from './support/upstream-openai-server.js';
 import { median, percentile } from './support/statistics.js';
 
 export interface AssistantWidgetBenchmarkOptions {
@@ -44,6 +45,8 @@ const TARGET_P99_ADDED_MS = 50;
 interface Wave {
   firstTokenMs: number[];
   errors: number;
+  /** CPU time the serving process used during the wave, in microseconds. */
+  serverCpuMicros: number;
 }
 
 /**
@@ -89,8 +92,17 @@ function timeToFirstToken(
   });
 }
 
-/** `count` runs started at moments spread evenly over `windowMs`, all awaited. */
-async function wave(run: () => Promise<number>, count: number, windowMs = ARRIVAL_WINDOW_MS): Promise<Wave> {
+/**
+ * `count` runs started at moments spread evenly over `windowMs`, all awaited; `serverCpu` reads the
+ * serving process's CPU time, before and after.
+ */
+async function wave(
+  run: () => Promise<number>,
+  count: number,
+  serverCpu: () => Promise<number>,
+  windowMs = ARRIVAL_WINDOW_MS,
+): Promise<Wave> {
+  const cpuBefore = await serverCpu();
   const results = await Promise.allSettled(
     Array.from(
       { length: count },
@@ -103,6 +115,7 @@ async function wave(run: () => Promise<number>, count: number, windowMs = ARRIVA
   return {
     firstTokenMs: results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : [])),
     errors: results.filter((result) => result.status === 'rejected').length,
+    serverCpuMicros: (await serverCpu()) - cpuBefore,
   };
 }
 
@@ -115,6 +128,7 @@ async function json<Value>(url: string, init: RequestInit = {}): Promise<Value> 
 interface Memory {
   rss: number;
   heapUsed: number;
+  cpuMicros: number;
 }
 
 export async function runAssistantWidgetBenchmark(
@@ -179,15 +193,18 @@ export async function runAssistantWidgetBenchmark(
       );
     };
 
+    const upstreamBase = upstream.ready.url.replace(/\/v1$/, '');
+    const upstreamCpu = async () => (await json<Memory>(`${upstreamBase}/memory`)).cpuMicros;
+    const polettCpu = async () => (await json<Memory>(`${url}/bench/memory`)).cpuMicros;
     // A warm-up wave each (JIT, connection pools, SQLite page cache), then the measured waves.
-    await wave(direct, Math.min(50, conversations), 1_000);
-    await wave(throughPolett, Math.min(50, conversations), 1_000);
+    await wave(direct, Math.min(50, conversations), upstreamCpu, 1_000);
+    await wave(throughPolett, Math.min(50, conversations), polettCpu, 1_000);
     let bestDirect: Wave | undefined;
     let bestPolett: Wave | undefined;
     const p99 = (result: Wave) => percentile(result.firstTokenMs, 0.99);
     for (let round = 0; round < waves; round += 1) {
-      const directWave = await wave(direct, conversations);
-      const polettWave = await wave(throughPolett, conversations);
+      const directWave = await wave(direct, conversations, upstreamCpu);
+      const polettWave = await wave(throughPolett, conversations, polettCpu);
       if (!bestDirect || p99(directWave) < p99(bestDirect)) bestDirect = directWave;
       if (!bestPolett || p99(polettWave) < p99(bestPolett)) bestPolett = polettWave;
     }
@@ -208,7 +225,6 @@ export async function runAssistantWidgetBenchmark(
       liveStreams.push(controller);
     }
     const polettAfter = await json<Memory>(`${url}/bench/memory`);
-    const upstreamBase = upstream.ready.url.replace(/\/v1$/, '');
     const upstreamBefore = await json<Memory>(`${upstreamBase}/memory`);
     const idleAgent = new Agent({ keepAlive: true, maxSockets: conversations });
     const quickBody = JSON.stringify({ model: 'ok', messages: [{ role: 'user', content: BENCH_QUESTION }] });
@@ -236,6 +252,8 @@ export async function runAssistantWidgetBenchmark(
     const upstreamAfter = await json<Memory>(`${upstreamBase}/memory`);
     idleAgent.destroy();
 
+    // Everything the serving process did in the wave (requests included), per delta it streamed.
+    const cpuPerDelta = (result: Wave) => result.serverCpuMicros / (conversations * LONG_DELTAS);
     const rows = [
       [
         'upstream called directly',
@@ -243,6 +261,7 @@ export async function runAssistantWidgetBenchmark(
         median(bestDirect!.firstTokenMs),
         p99(bestDirect!),
         bestDirect!.errors,
+        cpuPerDelta(bestDirect!),
       ],
       [
         'widget through Polett',
@@ -250,6 +269,7 @@ export async function runAssistantWidgetBenchmark(
         median(bestPolett!.firstTokenMs),
         p99(bestPolett!),
         bestPolett!.errors,
+        cpuPerDelta(bestPolett!),
       ],
     ];
     const added = p99(bestPolett!) - p99(bestDirect!);
@@ -264,7 +284,14 @@ export async function runAssistantWidgetBenchmark(
         `best of ${waves} wave(s) per side (lowest p99), after a warm-up wave each; time to first token = to the first content chunk (upstream) or the first \`delta\` event (widget)`,
         describeMachine(),
       ],
-      columns: ['side', 'concurrent streams', 'p50 first token ms', 'p99 first token ms', 'errors'],
+      columns: [
+        'side',
+        'concurrent streams',
+        'p50 first token ms',
+        'p99 first token ms',
+        'errors',
+        'server CPU µs per delta',
+      ],
       rows,
       extraTables: [
         {
@@ -295,6 +322,7 @@ export async function runAssistantWidgetBenchmark(
         { target: 'no errors', measured: `${errors} errors`, passed: errors === 0 },
       ],
       notes: [
+        `Server CPU per delta is the CPU time of the serving process (the upstream for the direct side, Polett for the widget side) over its wave, requests included, divided by the ${LONG_DELTAS} deltas of each of the ${conversations} answers: what one more streaming conversation costs. It does not depend on the load of other processes the way latency does.`,
         'Memory is the difference before and after opening the idle connections, each after a full collection (--expose-gc); RSS moves in pages and with the allocator, so heap is the steadier figure.',
       ],
     };

@@ -17,6 +17,7 @@ import { openPlatform } from '../../src/platform/index.js';
 import { createApp } from '../../src/server/app.js';
 import { buildPolett } from '../../test-support/builders.js';
 import { parentGone } from './child-process.js';
+import { cpuMicros } from './upstream-openai-server.js';
 
 export interface WidgetServerReady {
   url: string;
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
   const fetchHandler = (request: Request, environment: unknown) => {
     if (new URL(request.url).pathname !== '/bench/memory') return app.fetch(request, environment);
     (globalThis as { gc?: () => void }).gc?.();
-    return Response.json(process.memoryUsage());
+    return Response.json({ ...process.memoryUsage(), cpuMicros: cpuMicros() });
   };
   const server: ServerType = await new Promise((resolve) => {
     const started = serve({ fetch: fetchHandler, port: 0, hostname: '127.0.0.1' }, () => resolve(started));

@@ -50,12 +50,18 @@ const USAGE_CHUNK = `data: ${JSON.stringify({
   usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
 })}\n\n`;
 
+/** CPU time (user and system) the process has used, in microseconds. */
+export function cpuMicros(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
 export function createUpstreamApp(): Hono {
   const app = new Hono();
   // The process's memory after a full collection (with --expose-gc), for memory-per-connection figures.
   app.get('/memory', (context) => {
     (globalThis as { gc?: () => void }).gc?.();
-    return context.json(process.memoryUsage());
+    return context.json({ ...process.memoryUsage(), cpuMicros: cpuMicros() });
   });
   app.post('/v1/chat/completions', async (context) => {
     const body = (await context.req.json()) as { model: string; stream?: boolean };

@@ -3,6 +3,7 @@ import type { FetchFunction } from '@ai-sdk/provider-utils';
 import { encode as encodeO200k } from 'gpt-tokenizer/encoding/o200k_base';
 import type { ModelProvider, TokenCounter } from '../types.js';
 import { createChatClassificationModel } from './chat-classification-model.js';
+import { withLeanTextStreaming } from './openai-compatible-text-stream.js';
 
 export interface OpenAICompatibleProviderOptions {
   name: string;
@@ -44,7 +45,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
     name: options.name,
     type: 'openai-compatible',
     remote: options.remote ?? !isLoopbackUrl(options.baseURL),
-    languageModel: (modelId) => provider.chatModel(modelId),
+    languageModel: (modelId) => withLeanTextStreaming(provider.chatModel(modelId), options),
     embeddingModel: (modelId) => provider.embeddingModel(modelId),
     // OpenAI's API has no reranking route; servers that do (vLLM, TGI) differ from each other.
     rerankingModel: () => undefined,
