@@ -72,6 +72,17 @@ beforeAll(async () => {
         response.end(JSON.stringify({ error: { message: 'Slow down' } }));
         return;
       }
+      if (body.model === 'cut') {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write(chunk(choice({ content: 'Börjar' })), () => setTimeout(() => response.destroy(), 20));
+        return;
+      }
+      if (body.model === 'slow') {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        const timer = setInterval(() => response.write(chunk(choice({ content: 'ord ' }))), 20);
+        response.once('close', () => clearInterval(timer));
+        return;
+      }
       if (body.model === 'broken') {
         response.writeHead(500, { 'content-type': 'text/plain' });
         response.end('upstream exploded');
@@ -95,13 +106,23 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-function models(modelId: string): { sdk: LanguageModelV3; lean: LanguageModelV3 } {
+/** The AI SDK's model, and the lean one over Node's HTTP client or over `fetch` (when one is configured). */
+function models(
+  modelId: string,
+  via: 'node' | 'fetch' = 'node',
+): { sdk: LanguageModelV3; lean: LanguageModelV3 } {
   const provider = createOpenAICompatible({ name: 'lokal', baseURL: url, includeUsage: true });
   return {
     sdk: provider.chatModel(modelId),
-    lean: withLeanTextStreaming(provider.chatModel(modelId), { name: 'lokal', baseURL: url }),
+    lean: withLeanTextStreaming(provider.chatModel(modelId), {
+      name: 'lokal',
+      baseURL: url,
+      ...(via === 'fetch' ? { fetch: (input, init) => globalThis.fetch(input, init) } : {}),
+    }),
   };
 }
+
+const paths = ['node', 'fetch'] as const;
 
 const textCall: LanguageModelV3CallOptions = {
   prompt: [
@@ -141,10 +162,10 @@ function comparable(list: LanguageModelV3StreamPart[]) {
 }
 
 describe('the lean text stream of OpenAI-compatible servers', () => {
-  it.each(Object.keys(BODIES))(
-    'emits the parts the AI SDK emits for the same response (%s)',
-    async (scenario) => {
-      const { sdk, lean } = models(scenario);
+  it.each(paths.flatMap((via) => Object.keys(BODIES).map((scenario) => [via, scenario] as const)))(
+    'over %s, emits the parts the AI SDK emits for the same response (%s)',
+    async (via, scenario) => {
+      const { sdk, lean } = models(scenario, via);
       const expected = await parts(sdk);
       const actual = await parts(lean);
       // The one part that may differ: the AI SDK validates each chunk with zod and reports a chunk
@@ -154,8 +175,8 @@ describe('the lean text stream of OpenAI-compatible servers', () => {
     },
   );
 
-  it('sends the request the AI SDK sends', async () => {
-    const { sdk, lean } = models('plain');
+  it.each(paths)('over %s, sends the request the AI SDK sends', async (via) => {
+    const { sdk, lean } = models('plain', via);
     requests.length = 0;
     await parts(sdk);
     await parts(lean);
@@ -176,25 +197,76 @@ describe('the lean text stream of OpenAI-compatible servers', () => {
     });
   });
 
-  it('throws the AI SDK’s retryable APICallError for a 429, with the server’s words and headers', async () => {
-    const { lean } = models('rate-limited');
-    const error = await Promise.resolve(lean.doStream(textCall)).catch((thrown: unknown) => thrown);
-    expect(APICallError.isInstance(error)).toBe(true);
-    const callError = error as APICallError;
-    expect(callError.statusCode).toBe(429);
-    expect(callError.isRetryable).toBe(true);
-    expect(callError.message).toBe('Slow down');
-    expect(callError.responseHeaders?.['retry-after']).toBe('7');
-  });
+  it.each(paths)(
+    'over %s, throws the AI SDK’s retryable APICallError for a 429, with the server’s words and headers',
+    async (via) => {
+      const { lean } = models('rate-limited', via);
+      const error = await Promise.resolve(lean.doStream(textCall)).catch((thrown: unknown) => thrown);
+      expect(APICallError.isInstance(error)).toBe(true);
+      const callError = error as APICallError;
+      expect(callError.statusCode).toBe(429);
+      expect(callError.isRetryable).toBe(true);
+      expect(callError.message).toBe('Slow down');
+      expect(callError.responseHeaders?.['retry-after']).toBe('7');
+    },
+  );
 
-  it('throws a retryable APICallError with the body for a 500 that is not JSON', async () => {
-    const { lean } = models('broken');
+  it.each(paths)(
+    'over %s, throws a retryable APICallError with the body for a 500 that is not JSON',
+    async (via) => {
+      const { lean } = models('broken', via);
+      const error = (await Promise.resolve(lean.doStream(textCall)).catch(
+        (thrown: unknown) => thrown,
+      )) as APICallError;
+      expect(APICallError.isInstance(error)).toBe(true);
+      expect(error.isRetryable).toBe(true);
+      expect(error.responseBody).toBe('upstream exploded');
+    },
+  );
+
+  it('says a server that cannot be reached is a retryable APICallError', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const provider = createOpenAICompatible({ name: 'lokal', baseURL: `http://127.0.0.1:${port}/v1` });
+    const lean = withLeanTextStreaming(provider.chatModel('plain'), {
+      name: 'lokal',
+      baseURL: `http://127.0.0.1:${port}/v1`,
+    });
     const error = (await Promise.resolve(lean.doStream(textCall)).catch(
       (thrown: unknown) => thrown,
     )) as APICallError;
     expect(APICallError.isInstance(error)).toBe(true);
     expect(error.isRetryable).toBe(true);
-    expect(error.responseBody).toBe('upstream exploded');
+    expect(error.message).toMatch(/ECONNREFUSED/);
+  });
+
+  it('ends the stream with an error when the connection is cut in the middle, and stops on abort', async () => {
+    const { lean } = models('cut');
+    const cutParts: LanguageModelV3StreamPart[] = [];
+    const reading = (async () => {
+      const { stream } = await lean.doStream(textCall);
+      const reader = stream.getReader();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return 'ended';
+        cutParts.push(value);
+      }
+    })();
+    await expect(reading).rejects.toThrow();
+    expect(cutParts.some((part) => part.type === 'text-delta' && part.delta === 'Börjar')).toBe(true);
+
+    const controller = new AbortController();
+    const { stream } = await models('slow').lean.doStream({ ...textCall, abortSignal: controller.signal });
+    const reader = stream.getReader();
+    await reader.read();
+    controller.abort();
+    await expect(
+      (async () => {
+        for (;;) if ((await reader.read()).done) return 'ended';
+      })(),
+    ).rejects.toThrow();
   });
 
   it('leaves tools, JSON output and provider options to the AI SDK', async () => {
