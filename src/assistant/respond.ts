@@ -39,6 +39,8 @@ export interface RespondDependencies {
   companyName(workspaceId: string): string;
   /** Told when a conversation moves to the Inbox (for the webhook and live updates). */
   onHandover?(conversation: ConversationRecord): void;
+  /** Told of each message stored, the customer's and the assistant's (for live listeners). */
+  onMessage?(message: MessageRecord): void;
 }
 
 export type AssistantEvent =
@@ -239,6 +241,7 @@ async function* respondToTurn(
     conversation = scope.conversations.setStatus(conversation.id, 'assistant');
 
   const question = scope.messages.append(conversation.id, { role: 'customer', kind: 'question', text });
+  dependencies.onMessage?.(question);
   yield { type: 'question', message: question };
 
   const finish = (
@@ -256,6 +259,7 @@ async function* respondToTurn(
       cost: extra.cost ?? null,
       firstTokenMs: Math.round(performance.now() - startedAt),
     });
+    dependencies.onMessage?.(message);
     return { type: 'answer', message, conversation: scope.conversations.get(conversation!.id)! };
   };
   const handOver = (reason: string) => {
@@ -367,13 +371,15 @@ async function* respondToTurn(
   let abstained = false;
   for await (const delta of textDeltas(stream)) {
     full += delta;
-    const trimmed = full.trimStart();
-    if (released === 0 && ABSTAIN_SENTINEL.startsWith(trimmed.slice(0, ABSTAIN_SENTINEL.length))) {
-      if (trimmed.startsWith(ABSTAIN_SENTINEL)) {
-        abstained = true;
-        break;
+    if (released === 0) {
+      const opening = full.trimStart().slice(0, ABSTAIN_SENTINEL.length);
+      if (ABSTAIN_SENTINEL.startsWith(opening)) {
+        if (opening === ABSTAIN_SENTINEL) {
+          abstained = true;
+          break;
+        }
+        continue;
       }
-      continue;
     }
     yield { type: 'delta', text: full.slice(released) };
     released = full.length;

@@ -113,30 +113,25 @@ export class AssistantService {
   }
 
   /** One customer turn, streamed; the customer's message and the answer also reach live listeners. */
-  async *ask(
+  ask(
     workspaceId: string,
     conversationId: string,
     text: string,
     signal?: AbortSignal,
   ): AsyncGenerator<AssistantEvent> {
-    const scope = this.scope(workspaceId);
-    const events = respond(
+    // The generator is respond's own, not wrapped: each layer costs a little on every delta of
+    // every open conversation.
+    return respond(
       {
         models: this.dependencies.models,
         knowledge: (id) => this.dependencies.knowledge?.(id),
         companyName: (id) => this.dependencies.companyName(id),
         onHandover: (conversation) => this.handedOver(conversation),
+        onMessage: (message) => this.publish(conversationId, { type: 'message', message }),
       },
-      scope,
+      this.scope(workspaceId),
       { conversationId, text, ...(signal ? { signal } : {}) },
     );
-    for await (const event of events) {
-      if (event.type === 'question')
-        this.publish(conversationId, { type: 'message', message: event.message });
-      if (event.type === 'answer' && event.message.role === 'assistant')
-        this.publish(conversationId, { type: 'message', message: event.message });
-      yield event;
-    }
   }
 
   /** Live events of one conversation until `signal` aborts. */
