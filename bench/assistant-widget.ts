@@ -128,7 +128,6 @@ async function json<Value>(url: string, init: RequestInit = {}): Promise<Value> 
 interface Memory {
   rss: number;
   heapUsed: number;
-  cpuMicros: number;
 }
 
 export async function runAssistantWidgetBenchmark(
@@ -194,8 +193,9 @@ export async function runAssistantWidgetBenchmark(
     };
 
     const upstreamBase = upstream.ready.url.replace(/\/v1$/, '');
-    const upstreamCpu = async () => (await json<Memory>(`${upstreamBase}/memory`)).cpuMicros;
-    const polettCpu = async () => (await json<Memory>(`${url}/bench/memory`)).cpuMicros;
+    type Cpu = { cpuMicros: number };
+    const upstreamCpu = async () => (await json<Cpu>(`${upstreamBase}/cpu`)).cpuMicros;
+    const polettCpu = async () => (await json<Cpu>(`${url}/bench/cpu`)).cpuMicros;
     // A warm-up wave each (JIT, connection pools, SQLite page cache), then the measured waves.
     await wave(direct, Math.min(50, conversations), upstreamCpu, 1_000);
     await wave(throughPolett, Math.min(50, conversations), polettCpu, 1_000);

@@ -7,7 +7,7 @@
  * Run as a process: `node --expose-gc --import tsx bench/support/polett-widget-server.ts <upstream
  * base URL> <model>` prints `{"url":…,"assistantId":…,"origin":…}` when it listens, and stops (and
  * removes its data folder) when standard input closes. `GET /bench/memory` answers the process's
- * memory after a full collection.
+ * memory after a full collection, `GET /bench/cpu` its CPU time.
  */
 import { pathToFileURL } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
@@ -79,7 +79,10 @@ async function main(): Promise<void> {
   const app = createApp({ ...polett, platform });
   // Beside the app, not in it: the web app answers every other GET path.
   const fetchHandler = (request: Request, environment: unknown) => {
-    if (new URL(request.url).pathname !== '/bench/memory') return app.fetch(request, environment);
+    const { pathname } = new URL(request.url);
+    // The process's CPU time, without a collection (a full one would stall the streams it measures).
+    if (pathname === '/bench/cpu') return Response.json({ cpuMicros: cpuMicros() });
+    if (pathname !== '/bench/memory') return app.fetch(request, environment);
     (globalThis as { gc?: () => void }).gc?.();
     return Response.json({ ...process.memoryUsage(), cpuMicros: cpuMicros() });
   };

@@ -59,6 +59,7 @@ export function cpuMicros(): number {
 export function createUpstreamApp(): Hono {
   const app = new Hono();
   // The process's memory after a full collection (with --expose-gc), for memory-per-connection figures.
+  app.get('/cpu', (context) => context.json({ cpuMicros: cpuMicros() }));
   app.get('/memory', (context) => {
     (globalThis as { gc?: () => void }).gc?.();
     return context.json({ ...process.memoryUsage(), cpuMicros: cpuMicros() });
