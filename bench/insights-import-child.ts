@@ -2,14 +2,15 @@
  * One side of the import benchmark, in its own process so that its peak memory is its own:
  * `tsx bench/insights-import-child.ts <polett|csv-parse> <file>` prints one JSON line with the rows,
  * the seconds and the process's peak resident memory.
+ *
+ * Each side loads only the modules it runs, after choosing its side: the csv-parse floor loads
+ * csv-parse alone, and Polett's side the importer, its store and the storage, not the rest of
+ * Insights (the analysis, its model runtimes), which an import never calls and which would count
+ * in both sides' memory as if the import used it.
  */
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parse } from 'csv-parse';
-import { importFeedbackFile, openInsightsStore, sniffFile } from '../src/insights/index.js';
-import { buildInsightsWorkspace } from '../src/insights/testing/insights-builders.js';
-import { openStorage } from '../src/storage/index.js';
 
 const [mode, file] = process.argv.slice(2);
 if (!file || (mode !== 'polett' && mode !== 'csv-parse')) {
@@ -19,8 +20,14 @@ if (!file || (mode !== 'polett' && mode !== 'csv-parse')) {
 const startedAt = performance.now();
 let rows = 0;
 if (mode === 'csv-parse') {
+  const { parse } = await import('csv-parse');
   for await (const record of createReadStream(file).pipe(parse({ columns: true }))) if (record) rows += 1;
 } else {
+  const { importFeedbackFile } = await import('../src/insights/import/feedback-import.js');
+  const { sniffFile } = await import('../src/insights/import/record-reader.js');
+  const { openInsightsStore } = await import('../src/insights/feedback-store.js');
+  const { buildInsightsWorkspace } = await import('../src/insights/testing/insights-builders.js');
+  const { openStorage } = await import('../src/storage/index.js');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'polett-import-bench-'));
   try {
     const storage = openStorage({ dataDir, env: {} });

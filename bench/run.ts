@@ -67,6 +67,11 @@ const BENCHMARKS: Record<string, { description: string; run: () => Promise<Bench
       "Insights' streamed import of a million-row CSV against csv-parse alone: rows/s and peak memory",
     run: () => runInsightsImportBenchmark(),
   },
+  'insights-encoder': {
+    description:
+      "Insights' batched tier-2 encoder classification against the transformers.js pipeline per text",
+    run: async () => (await import('./insights-encoder.js')).runInsightsEncoderBenchmark(),
+  },
   attention: {
     description: "Learn's TypeScript forward pass (64 tokens, SmolLM2-135M's shape) against node-llama-cpp",
     run: () => runLearnForwardBenchmark(),

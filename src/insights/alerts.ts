@@ -4,10 +4,13 @@
  * for the web app (once per metric and day) and, when the workspace has an alert webhook, a
  * signed delivery as a durable job with retries.
  */
+import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
+import { PolettError } from '../errors.js';
 import { defineJobHandler, type JobQueue } from '../jobs/index.js';
 import { deliverWebhook, WEBHOOK_MAX_ATTEMPTS } from '../platform/index.js';
+import { isForbiddenOutboundUrl } from '../platform/outbound-address.js';
 import { openInsightsStore, type AlertRecord, type InsightsScope } from './feedback-store.js';
 import { detectSpikes, fillDays, timeSeries, type SpikeOptions } from './trends.js';
 
@@ -118,4 +121,105 @@ export function alertWebhookJobHandler(dependencies: { database: Database; fetch
       return { delivered: true, status };
     },
   });
+}
+
+/** The refusal when a test or a secret is asked for before the alert webhook has an address. */
+export function alertWebhookMissing(): PolettError {
+  return new PolettError({
+    code: 'insights_alert_webhook_missing',
+    status: 409,
+    field: 'alertWebhookUrl',
+    message: {
+      sv: 'Larmwebhooken har ingen adress än; spara en adress först.',
+      en: 'The alert webhook has no address yet; save one first.',
+    },
+  });
+}
+
+/**
+ * Refuses, when it is saved, an alert webhook address that no delivery could use: one not over
+ * HTTP(S), or one written as a link-local address or a metadata host (see outbound-address.ts;
+ * each delivery checks again on what the name resolves to then).
+ */
+export function checkAlertWebhookAddress(url: string): void {
+  const protocol = new URL(url).protocol;
+  if ((protocol === 'http:' || protocol === 'https:') && !isForbiddenOutboundUrl(url)) return;
+  throw new PolettError({
+    code: 'insights_alert_webhook_address',
+    status: 400,
+    field: 'alertWebhookUrl',
+    message: {
+      sv: `Larmwebhookens adress ${url} går inte att skicka till: den ska börja med http:// eller https:// och får inte peka på en lokal länkadress (som molnets metadatatjänst); ange mottagarens vanliga adress.`,
+      en: `The alert webhook address ${url} cannot be sent to: it must start with http:// or https:// and must not point to a link-local address (such as the cloud's metadata service); give the receiver's ordinary address.`,
+    },
+  });
+}
+
+/**
+ * Sends one signed test event to the workspace's alert webhook now, not as a job: the person who
+ * set it up waits for the answer, and a receiver that refuses it should be fixed, not retried.
+ * The body has the shape of a real alert, marked `insights.test`, so the receiver can check its
+ * signature handling end to end.
+ */
+export async function sendTestAlert(
+  scope: InsightsScope,
+  options: { fetch?: typeof fetch; signal?: AbortSignal } = {},
+): Promise<{ status: number; eventId: string }> {
+  const { alertWebhookUrl, alertWebhookSecret } = scope.settings();
+  if (!alertWebhookUrl || !alertWebhookSecret) throw alertWebhookMissing();
+  const day = new Date().toISOString().slice(0, 10);
+  const alert: AlertRecord = {
+    id: randomUUID(),
+    metric: 'negative:aspect:leverans',
+    periodStart: day,
+    value: 20,
+    expected: 2,
+    robustZ: 12,
+    message: {
+      sv: `Testlarm från Polett: så här ser ett larm ut (${alertMessage('negative:aspect:leverans', day, 20, 2).sv})`,
+      en: `Test alert from Polett: this is what an alert looks like (${alertMessage('negative:aspect:leverans', day, 20, 2).en})`,
+    },
+    createdAt: new Date().toISOString(),
+    acknowledgedAt: null,
+  };
+  const eventId = `insights-test-${alert.id}`;
+  // What the receiver answered (or why nothing came), to say so when the test fails.
+  const send = options.fetch ?? fetch;
+  let outcome = '';
+  const recordingFetch: typeof fetch = async (input, init) => {
+    try {
+      const response = await send(input, init);
+      outcome = `HTTP ${response.status}`;
+      return response;
+    } catch (error) {
+      outcome = (error as Error).message;
+      throw error;
+    }
+  };
+  try {
+    const { status } = await deliverWebhook({
+      url: alertWebhookUrl,
+      secret: alertWebhookSecret,
+      eventId,
+      body: JSON.stringify({ type: 'insights.test', workspaceId: scope.workspaceId, alert }),
+      errorCode: 'insights_alert_webhook_failed',
+      ...(options.signal ? { signal: options.signal } : {}),
+      fetch: recordingFetch,
+    });
+    return { status, eventId };
+  } catch (error) {
+    // A delivery's own sentence for an error worth retrying promises that Polett tries again, as
+    // the alert job does; a test is sent once, so the person is told to send it again instead.
+    if (!(error instanceof PolettError) || !error.isRetryable || outcome === '') throw error;
+    const receiver = new URL(alertWebhookUrl).origin;
+    throw new PolettError({
+      code: error.code,
+      status: error.status,
+      message: {
+        sv: `Testlarmet till ${receiver} gick inte fram (${outcome}); kontrollera mottagaren och skicka testlarmet igen.`,
+        en: `The test alert to ${receiver} did not get through (${outcome}); check the receiver and send the test again.`,
+      },
+      cause: error,
+    });
+  }
 }

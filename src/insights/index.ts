@@ -54,7 +54,14 @@ export {
   type SentimentScore,
 } from './analysis/lexicon-sentiment.js';
 export { renderHtmlReport, renderMarkdownReport, summariseInsights, type InsightsSummary } from './report.js';
-export { alertWebhookJobHandler, checkForSpikes, INSIGHTS_ALERT_WEBHOOK_JOB } from './alerts.js';
+export {
+  alertWebhookJobHandler,
+  alertWebhookMissing,
+  checkAlertWebhookAddress,
+  checkForSpikes,
+  INSIGHTS_ALERT_WEBHOOK_JOB,
+  sendTestAlert,
+} from './alerts.js';
 export {
   comparePeriods,
   detectSpikes,

@@ -14,6 +14,7 @@ import { detectLanguage } from '../text/index.js';
 import { alertWebhookJobHandler, checkForSpikes, enqueueAlertDeliveries } from './alerts.js';
 import { chatModelMissingForEmotions, readEmotions } from './analysis/emotions.js';
 import { AspectDefinition, compileAspects, DEFAULT_ASPECTS, findAspects } from './analysis/aspects.js';
+import { bestLabels } from './analysis/tier2-classification.js';
 import { LEXICON_MODEL, lexiconSentiment } from './analysis/lexicon-sentiment.js';
 import { findTopics, TOPIC_MODEL, type TopicInput } from './analysis/topics.js';
 import { openInsightsStore, type InsightsScope } from './feedback-store.js';
@@ -194,34 +195,33 @@ export function analyzeJobHandler(dependencies: {
         const outcome = await context.processItem(`after-${afterRowId}`, {
           compute: async (signal) => {
             const computed = [];
-            for (const feedback of page) {
+            // Tier 2 takes the whole page at once: a local encoder classifies it in batches.
+            const texts = page.map((feedback) => feedback.text);
+            const modelSentiments =
+              !classifier && input.sentimentBy === 'model' && model
+                ? await bestLabels(model, {
+                    texts,
+                    labels: [...SENTIMENT_LABELS],
+                    hypothesisTemplate: 'Känslan i texten är {}.',
+                    abortSignal: signal,
+                  })
+                : undefined;
+            const modelCategories =
+              model && categoryLabels
+                ? await bestLabels(model, { texts, labels: categoryLabels, abortSignal: signal })
+                : undefined;
+            for (const [index, feedback] of page.entries()) {
               const language = detectLanguage(feedback.text);
               let sentiment: { label: string; score: number };
               if (classifier) {
                 const prediction = classifier.predict(feedback.text);
                 sentiment = { label: prediction.label, score: prediction.confidence };
-              } else if (input.sentimentBy === 'model' && model) {
-                const { scores } = await model.doClassify({
-                  text: feedback.text,
-                  labels: [...SENTIMENT_LABELS],
-                  hypothesisTemplate: 'Känslan i texten är {}.',
-                  abortSignal: signal,
-                });
-                sentiment = { label: scores[0]!.label, score: scores[0]!.score };
-              } else sentiment = lexiconSentiment(feedback.text);
-              let category: { label: string; score: number } | undefined;
-              if (model && categoryLabels) {
-                const { scores } = await model.doClassify({
-                  text: feedback.text,
-                  labels: categoryLabels,
-                  abortSignal: signal,
-                });
-                const best = scores[0]!;
-                category = {
-                  label: categoryNames[categoryLabels.indexOf(best.label)] ?? best.label,
-                  score: best.score,
-                };
-              }
+              } else sentiment = modelSentiments?.[index] ?? lexiconSentiment(feedback.text);
+              const best = modelCategories?.[index];
+              const category = best && {
+                label: categoryNames[categoryLabels!.indexOf(best.label)] ?? best.label,
+                score: best.score,
+              };
               const emotions = chat ? await readEmotions(chat, feedback.text, signal) : undefined;
               computed.push({
                 id: feedback.id,
@@ -274,7 +274,8 @@ export function analyzeJobHandler(dependencies: {
                     analysis: 'emotions',
                     label: result.emotions.emotions[0] ?? null,
                     score: result.emotions.intensity,
-                    detail: result.emotions.emotions,
+                    // An answer that was not the schema's JSON is kept as such, not as "no emotion".
+                    detail: result.emotions.unreadable ? { unreadable: true } : result.emotions.emotions,
                     model: chatName!,
                   },
                   context.jobId,

@@ -218,6 +218,15 @@ export const settingsUpdateSchema = z
 
 export const secretSchema = z.object({ secret: z.string() }).meta({ id: 'InsightsSecret' });
 
+export const testDeliverySchema = z
+  .object({
+    /** The receiver's HTTP status. */
+    status: z.number().int(),
+    /** The `x-polett-event-id` it was sent with. */
+    eventId: z.string(),
+  })
+  .meta({ id: 'InsightsTestDelivery' });
+
 export const pushResultSchema = z
   .object({
     received: z.number().int(),

@@ -145,9 +145,11 @@ export class TextClassifier {
   }
 
   predict(text: string): Prediction {
+    // Features are looked up as the extractor finds them: no map of counts is built per text.
+    const { collect } = RECIPES[this.kind];
     const probabilities = predictProbabilities(
       this.model,
-      this.vectorizer.transform(RECIPES[this.kind].extract(text)),
+      this.vectorizer.transformCollected((sink) => collect(text, sink)),
     );
     let best = 0;
     for (let c = 1; c < probabilities.length; c += 1) if (probabilities[c]! > probabilities[best]!) best = c;

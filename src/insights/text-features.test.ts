@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyseText, characterNgramKey, extractFeatures } from './text-features.js';
+import { analyseText, characterNgramKey, collectFeatures, extractFeatures } from './text-features.js';
+import { TfidfVectorizer } from './tfidf-vectorizer.js';
 
 function featureNames(text: string): Array<string | number> {
   return [...extractFeatures(text).keys()];
@@ -50,5 +51,24 @@ describe('Swedish-aware text features', () => {
       names.some((name) => typeof name === 'string' && (name.includes('t.co') || name.includes('namn'))),
     ).toBe(false);
     expect(names).not.toContain(characterNgramKey('namn'));
+  });
+
+  it('classifies through the fast path (remembered words, no map of counts) exactly as through the counts', () => {
+    const texts = [
+      'Inte bra alls, men personalen var trevlig.',
+      'Jättebra service!!! Braaaa 😊 :)',
+      'Leveransen kom aldrig… INTE NÖJD. Kundtjänsten svarade inte',
+      'Det är ju’nte dåligt, ganska okej faktiskt <3',
+      'Supersnabb leverans, mycket prisvärd. Rekommenderas! https://example.se @butiken',
+      'xD så dålig kvalitet :( men fin färg',
+    ];
+    const vectorizer = TfidfVectorizer.fit(texts.map(extractFeatures), { sublinearTermFrequency: true });
+    // Twice over: the second pass reads every word from the caches the first pass filled.
+    for (const text of [...texts, ...texts, 'Aldrig mer! Jättedyrt och inte prisvärt']) {
+      const counted = vectorizer.transform(extractFeatures(text));
+      const collected = vectorizer.transformCollected((sink) => collectFeatures(text, sink));
+      expect(Array.from(collected.indices)).toEqual(Array.from(counted.indices));
+      expect(Array.from(collected.values)).toEqual(Array.from(counted.values));
+    }
   });
 });

@@ -33,6 +33,8 @@ const EMOJI_PATTERN = /\p{Extended_Pictographic}/gu;
 /** Words (letters and digits, joined by inner hyphens or apostrophes) and the punctuation between them. */
 const TOKEN_PATTERN = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*|[.!?;:,()]+/gu;
 const STRETCHED_PATTERN = /(\p{L})\1{2,}/gu;
+/** The characters that every pattern of EMOTICONS needs (see sentiment-lexicon.ts). */
+const EMOTICON_CHARACTERS = /[:;=8xX<]/;
 
 const stemCache = new Map<string, string>();
 const STEM_CACHE_LIMIT = 200_000;
@@ -57,6 +59,91 @@ function splitIntensifyingPrefix(word: string): string | undefined {
   for (const prefix of INTENSIFYING_PREFIXES)
     if (word.length >= prefix.length + 3 && word.startsWith(prefix)) return word.slice(prefix.length);
   return undefined;
+}
+
+/**
+ * What a word is, whatever text it stands in: its normalised form, its stem, what the lexicon
+ * says of it, and the classifier's feature names for it. Words repeat from text to text, so
+ * these are worked out once per word (about ten map lookups and a few new strings each) and
+ * remembered; the feature names are then the same string objects every time, whose hashes the
+ * vectorizer's map has already computed.
+ */
+interface WordFacts {
+  /** The token with ’ as ' and stretched letters ("braaaa") shortened. */
+  word: string;
+  stretched: boolean;
+  kind: 'negator' | 'intensifier' | 'dampener' | 'plain';
+  /** A negator's form without apostrophes, an intensifier's or dampener's word, else the Snowball stem. */
+  stem: string;
+  negatedStem: string;
+  scopeEnder: boolean;
+  contrast: boolean;
+  /** The lexicon score of a plain word, before negation (the rest's after an intensifying prefix). */
+  polarity: number;
+  /** A plain word whose intensifying prefix stands before a lexicon word ("jättebra"). */
+  intensified: boolean;
+  /** Whether the word itself (not its compact form) is a negator, as the classifier asks. */
+  negatorWord: boolean;
+  wordFeature: string;
+  negatedWordFeature: string;
+  /** The rest after an intensifying prefix, as a word feature, plain and negated. */
+  baseFeature: string | undefined;
+  negatedBaseFeature: string | undefined;
+}
+
+const wordFactsCache = new Map<string, WordFacts>();
+const WORD_FACTS_CACHE_LIMIT = 50_000;
+
+/** The facts of a lower-case token, worked out on first sight and remembered (a few tens of MB at most). */
+function wordFacts(token: string): WordFacts {
+  let facts = wordFactsCache.get(token);
+  if (facts !== undefined) return facts;
+  let word = token.includes('’') ? token.replace(/’/g, "'") : token;
+  const stretched = STRETCHED_PATTERN.test(word);
+  STRETCHED_PATTERN.lastIndex = 0;
+  if (stretched) word = word.replace(STRETCHED_PATTERN, '$1');
+  const compact = word.includes("'") ? word.replace(/'/g, '') : word;
+  const kind = NEGATORS.has(compact)
+    ? 'negator'
+    : INTENSIFIERS.has(word)
+      ? 'intensifier'
+      : DAMPENERS.has(word)
+        ? 'dampener'
+        : 'plain';
+  const stem = kind === 'negator' ? compact : kind === 'plain' ? stemSwedish(word) : word;
+  let polarity = 0;
+  let intensified = false;
+  const base = splitIntensifyingPrefix(word);
+  const baseStem = base === undefined ? undefined : stemSwedish(base);
+  if (kind === 'plain') {
+    polarity = wordScore(word, stem);
+    if (base !== undefined) {
+      const basePolarity = wordScore(base, baseStem!);
+      if (basePolarity !== 0) {
+        polarity ||= basePolarity;
+        intensified = true;
+      }
+    }
+  }
+  facts = {
+    word,
+    stretched,
+    kind,
+    stem,
+    negatedStem: `¬${stem}`,
+    scopeEnder: SCOPE_ENDERS.has(word),
+    contrast: CONTRASTS.has(word),
+    polarity,
+    intensified,
+    negatorWord: NEGATORS.has(word),
+    wordFeature: `w:${stem}`,
+    negatedWordFeature: `w:¬${stem}`,
+    baseFeature: baseStem === undefined ? undefined : `w:${baseStem}`,
+    negatedBaseFeature: baseStem === undefined ? undefined : `w:¬${baseStem}`,
+  };
+  if (wordFactsCache.size >= WORD_FACTS_CACHE_LIMIT) wordFactsCache.clear();
+  wordFactsCache.set(token, facts);
+  return facts;
 }
 
 /** One analysed word of a text, for the lexicon scorer and the classifier alike. */
@@ -89,14 +176,21 @@ export interface AnalysedText {
 
 /** Splits a text into analysed words and signals. Pure and cheap: a few microseconds per review. */
 export function analyseText(text: string): AnalysedText {
+  return analyseWithFacts(text).analysed;
+}
+
+/** `analyseText`, with each word's facts beside it (`facts[i]` of `words[i]`) for the classifier. */
+function analyseWithFacts(text: string): { analysed: AnalysedText; facts: WordFacts[] } {
   let rest = text.normalize('NFC').replace(URL_PATTERN, ' ').replace(MENTION_PATTERN, '$1 ');
   const emoticonPolarities: number[] = [];
-  for (const { pattern, polarity } of EMOTICONS) {
-    rest = rest.replace(pattern, () => {
-      emoticonPolarities.push(polarity);
-      return ' ';
-    });
-  }
+  // Every emoticon has one of these characters: most texts have none, and skip five passes.
+  if (EMOTICON_CHARACTERS.test(rest))
+    for (const { pattern, polarity } of EMOTICONS) {
+      rest = rest.replace(pattern, () => {
+        emoticonPolarities.push(polarity);
+        return ' ';
+      });
+    }
   const emojis: string[] = [];
   const emojiPolarities: number[] = [];
   rest = rest.replace(EMOJI_PATTERN, (emoji) => {
@@ -110,6 +204,7 @@ export function analyseText(text: string): AnalysedText {
   const questions = lower.match(/\?/g)?.length ?? 0;
 
   const words: AnalysedWord[] = [];
+  const wordsFacts: WordFacts[] = [];
   const plainWords: string[] = [];
   let stretchedWords = 0;
   let negationLeft = 0;
@@ -129,18 +224,15 @@ export function analyseText(text: string): AnalysedText {
       }
       continue;
     }
-    let word = token.replace(/’/g, "'");
-    if (STRETCHED_PATTERN.test(word)) {
-      stretchedWords += 1;
-      word = word.replace(STRETCHED_PATTERN, '$1');
-    }
-    STRETCHED_PATTERN.lastIndex = 0;
+    const facts = wordFacts(token);
+    const { word } = facts;
+    if (facts.stretched) stretchedWords += 1;
     plainWords.push(word);
-    const compact = word.replace(/'/g, '');
-    if (NEGATORS.has(compact)) {
+    if (facts.kind === 'negator') {
+      wordsFacts.push(facts);
       words.push({
         word,
-        stem: compact,
+        stem: facts.stem,
         negated: negationLeft > 0,
         emphasis: 1,
         polarity: 0,
@@ -150,53 +242,31 @@ export function analyseText(text: string): AnalysedText {
       negationLeft = NEGATION_SCOPE_WORDS;
       continue;
     }
-    if (SCOPE_ENDERS.has(word)) negationLeft = 0;
-    if (CONTRASTS.has(word)) afterContrast = true;
-    if (INTENSIFIERS.has(word)) {
+    if (facts.scopeEnder) negationLeft = 0;
+    if (facts.contrast) afterContrast = true;
+    if (facts.kind === 'intensifier' || facts.kind === 'dampener') {
+      wordsFacts.push(facts);
       words.push({
         word,
-        stem: word,
+        stem: facts.stem,
         negated: negationLeft > 0,
         emphasis: 1,
         polarity: 0,
         afterContrast,
         sentence,
       });
-      emphasis = 2;
+      emphasis = facts.kind === 'intensifier' ? 2 : 0.5;
       continue;
-    }
-    if (DAMPENERS.has(word)) {
-      words.push({
-        word,
-        stem: word,
-        negated: negationLeft > 0,
-        emphasis: 1,
-        polarity: 0,
-        afterContrast,
-        sentence,
-      });
-      emphasis = 0.5;
-      continue;
-    }
-    const stem = stemSwedish(word);
-    let polarity = wordScore(word, stem);
-    let wordEmphasis = emphasis;
-    const base = splitIntensifyingPrefix(word);
-    if (base !== undefined) {
-      const basePolarity = wordScore(base, stemSwedish(base));
-      if (basePolarity !== 0) {
-        polarity ||= basePolarity;
-        wordEmphasis = 2;
-      }
     }
     const negated = negationLeft > 0;
     // A negator that is itself a lexicon word ("ingen", "aldrig") carries no lean of its own here.
+    wordsFacts.push(facts);
     words.push({
       word,
-      stem,
+      stem: facts.stem,
       negated,
-      emphasis: wordEmphasis,
-      polarity: negated ? -polarity : polarity,
+      emphasis: facts.intensified ? 2 : emphasis,
+      polarity: negated ? -facts.polarity : facts.polarity,
       afterContrast,
       sentence,
     });
@@ -204,15 +274,18 @@ export function analyseText(text: string): AnalysedText {
     emphasis = 1;
   }
   return {
-    words,
-    emojis,
-    emojiPolarities,
-    emoticonPolarities,
-    exclamations,
-    questions,
-    capitalisedWords,
-    stretchedWords,
-    plainWords,
+    analysed: {
+      words,
+      emojis,
+      emojiPolarities,
+      emoticonPolarities,
+      exclamations,
+      questions,
+      capitalisedWords,
+      stretchedWords,
+      plainWords,
+    },
+    facts: wordsFacts,
   };
 }
 
@@ -263,12 +336,14 @@ export function extractFeatures(text: string): FeatureCounts {
  * scale looks each up in its vocabulary at once instead of building a map first.
  */
 export function collectFeatures(text: string, features: FeatureSink): void {
-  const analysed = analyseText(text);
+  const { analysed, facts: wordsFacts } = analyseWithFacts(text);
   let previous = '<s>';
   const lastSentence = analysed.words.at(-1)?.sentence ?? 0;
-  for (const { word, stem, negated, emphasis, polarity, afterContrast, sentence } of analysed.words) {
-    const marked = negated ? `¬${stem}` : stem;
-    add(features, `w:${marked}`);
+  for (let index = 0; index < analysed.words.length; index += 1) {
+    const { negated, emphasis, polarity, afterContrast, sentence } = analysed.words[index]!;
+    const facts = wordsFacts[index]!;
+    const marked = negated ? facts.negatedStem : facts.stem;
+    add(features, negated ? facts.negatedWordFeature : facts.wordFeature);
     add(features, `b:${previous}_${marked}`);
     previous = marked;
     if (polarity !== 0) {
@@ -280,9 +355,9 @@ export function collectFeatures(text: string, features: FeatureSink): void {
       if (afterContrast) add(features, `s:contrast${lean}`);
       if (sentence === lastSentence && sentence > 0) add(features, `s:last${lean}`);
     }
-    if (NEGATORS.has(word)) add(features, 's:negator');
-    const base = splitIntensifyingPrefix(word);
-    if (base !== undefined) add(features, `w:${negated ? '¬' : ''}${stemSwedish(base)}`);
+    if (facts.negatorWord) add(features, 's:negator');
+    const baseFeature = negated ? facts.negatedBaseFeature : facts.baseFeature;
+    if (baseFeature !== undefined) add(features, baseFeature);
   }
   for (const emoji of analysed.emojis) add(features, `e:${emoji}`);
   for (const polarity of analysed.emojiPolarities)
@@ -293,7 +368,9 @@ export function collectFeatures(text: string, features: FeatureSink): void {
   if (analysed.questions > 0) add(features, 's:question');
   if (analysed.capitalisedWords > 0) add(features, 's:capitals');
   if (analysed.stretchedWords > 0) add(features, 's:stretched');
-  for (const word of analysed.plainWords) addCharacterNgrams(features, word);
+  for (const word of analysed.plainWords)
+    if (features.addKeyed) features.addKeyed(word, addCharacterNgrams);
+    else addCharacterNgrams(features, word);
 }
 
 /**

@@ -16,6 +16,12 @@ export type FeatureCounts = Map<FeatureName, number>;
 /** Where a feature extractor puts what it finds. */
 export interface FeatureSink {
   add(name: FeatureName, count: number): void;
+  /**
+   * Adds the features `produce` adds for `key`, which depend on the key alone (a word's character
+   * n-grams): a sink may look them up once per key and remember the answer, since words repeat
+   * from text to text. Optional: without it the extractor calls `produce` on the sink itself.
+   */
+  addKeyed?(key: string, produce: (sink: FeatureSink, key: string) => void): void;
 }
 
 /** A sink that counts into a map (training, and anywhere the counts themselves are wanted). */
@@ -35,6 +41,9 @@ export interface TfidfVectorizerState {
   sublinearTermFrequency: boolean;
 }
 
+/** Words whose n-gram lookups a vectorizer remembers before it starts over (a few MB at most). */
+const KEYED_CACHE_LIMIT = 50_000;
+
 function groupOf(name: FeatureName): string {
   if (typeof name === 'number') return 'c';
   const colon = name.indexOf(':');
@@ -43,7 +52,7 @@ function groupOf(name: FeatureName): string {
 
 export class TfidfVectorizer {
   readonly featureCount: number;
-  private readonly indexByName: Map<FeatureName, number>;
+  private readonly indexByName: Map<string, number>;
   private readonly weights: Float64Array;
   private readonly groupOfIndex: Int32Array;
   private readonly groupCount: number;
@@ -53,13 +62,19 @@ export class TfidfVectorizer {
   private readonly scratchNorms: Float64Array;
   private denseCounts: Float64Array | undefined;
   /**
-   * The hashed character n-grams' indices in an open-addressing table (linear probing over
-   * typed arrays): they are most of a text's features, and this lookup is several times cheaper
-   * than a Map's. Keys are 31-bit, so -1 marks an empty slot.
+   * The hashed character n-grams' indices in an open-addressing table (linear probing over one
+   * typed array of [key, index] pairs, so that a probe reads one cache line): they are most of a
+   * text's features, and this lookup is several times cheaper than a Map's. At most a quarter
+   * full, because most n-grams of a new text are not in the vocabulary and a miss probes until an
+   * empty slot. Keys are 31-bit, so -1 marks an empty slot.
    */
-  private readonly numericKeys: Int32Array;
-  private readonly numericIndices: Int32Array;
-  private readonly numericMask: number;
+  private readonly numericSlots: Int32Array;
+  private readonly numericShift: number;
+  /** The vocabulary indices (and counts) that `addKeyed` found for a key, as [index, count, …]. */
+  private readonly keyedCache = new Map<string, Float64Array>();
+  private touched = 0;
+  /** The sink of `transformCollected`, made once: it counts into the dense scratch array. */
+  private readonly collectingSink: FeatureSink;
 
   private constructor(private readonly state: TfidfVectorizerState) {
     this.indexByName = new Map();
@@ -67,35 +82,86 @@ export class TfidfVectorizer {
     this.weights = new Float64Array(this.featureCount);
     this.groupOfIndex = new Int32Array(this.featureCount);
     for (const [name, index, weight, group] of state.vocabulary) {
-      this.indexByName.set(name, index);
+      // Numbers (hashed n-grams) live in the open-addressing table below: a smaller map for the rest.
+      if (typeof name === 'string') this.indexByName.set(name, index);
       this.weights[index] = weight;
       this.groupOfIndex[index] = group;
     }
     this.groupCount = state.groups.length;
     this.scratchNorms = new Float64Array(this.groupCount);
     const numeric = state.vocabulary.filter(([name]) => typeof name === 'number');
-    let capacity = 16;
-    while (capacity < numeric.length * 2) capacity *= 2;
-    this.numericKeys = new Int32Array(capacity).fill(-1);
-    this.numericIndices = new Int32Array(capacity);
-    this.numericMask = capacity - 1;
+    let bits = 4;
+    while (1 << bits < numeric.length * 4) bits += 1;
+    this.numericSlots = new Int32Array(2 << bits).fill(-1);
+    this.numericShift = 32 - bits;
+    const mask = (1 << bits) - 1;
     for (const [name, index] of numeric) {
-      let slot = Math.imul(name as number, 0x9e3779b1) & this.numericMask;
-      while (this.numericKeys[slot] !== -1) slot = (slot + 1) & this.numericMask;
-      this.numericKeys[slot] = name as number;
-      this.numericIndices[slot] = index;
+      let slot = this.numericSlotOf(name as number);
+      while (this.numericSlots[slot * 2] !== -1) slot = (slot + 1) & mask;
+      this.numericSlots[slot * 2] = name as number;
+      this.numericSlots[slot * 2 + 1] = index;
+    }
+    this.collectingSink = {
+      add: (name, count) => {
+        const index = this.indexOf(name);
+        if (index !== -1) this.countInto(index, count);
+      },
+      addKeyed: (key, produce) => {
+        let found = this.keyedCache.get(key);
+        if (found === undefined) {
+          const pairs: number[] = [];
+          produce(
+            {
+              add: (name, count) => {
+                const index = this.indexOf(name);
+                if (index !== -1) pairs.push(index, count);
+              },
+            },
+            key,
+          );
+          found = Float64Array.from(pairs);
+          if (this.keyedCache.size >= KEYED_CACHE_LIMIT) this.keyedCache.clear();
+          this.keyedCache.set(key, found);
+        }
+        // The same indices and counts in the same order as `produce` would add them one by one.
+        for (let k = 0; k < found.length; k += 2) this.countInto(found[k]!, found[k + 1]!);
+      },
+    };
+  }
+
+  /** Fibonacci hashing: the top bits of the key times 2³²/φ spread any keys evenly. */
+  private numericSlotOf(key: number): number {
+    return Math.imul(key, 0x9e3779b1) >>> this.numericShift;
+  }
+
+  /** A feature's index in the vocabulary, or -1 for a feature the training texts did not have. */
+  private indexOf(name: FeatureName): number {
+    if (typeof name !== 'number') return this.indexByName.get(name) ?? -1;
+    const slots = this.numericSlots;
+    const mask = (slots.length >> 1) - 1;
+    let slot = this.numericSlotOf(name);
+    for (;;) {
+      const key = slots[slot * 2]!;
+      if (key === name) return slots[slot * 2 + 1]!;
+      if (key === -1) return -1;
+      slot = (slot + 1) & mask;
     }
   }
 
-  private indexOf(name: FeatureName): number | undefined {
-    if (typeof name !== 'number') return this.indexByName.get(name);
-    let slot = Math.imul(name, 0x9e3779b1) & this.numericMask;
-    for (;;) {
-      const key = this.numericKeys[slot]!;
-      if (key === name) return this.numericIndices[slot];
-      if (key === -1) return undefined;
-      slot = (slot + 1) & this.numericMask;
+  /** Adds a count to the dense scratch array, noting the index the first time it is touched. */
+  private countInto(index: number, count: number): void {
+    const counts = this.denseCounts!;
+    if (counts[index] === 0) {
+      if (this.touched === this.scratchIndices.length) {
+        const grown = new Int32Array(this.touched * 2);
+        grown.set(this.scratchIndices);
+        this.scratchIndices = grown;
+        this.scratchValues = new Float64Array(this.touched * 2);
+      }
+      this.scratchIndices[this.touched] = index;
+      this.touched += 1;
     }
+    counts[index]! += count;
   }
 
   /** Learns the vocabulary and document frequencies from training texts' features. */
@@ -145,24 +211,9 @@ export class TfidfVectorizer {
   transformCollected(collect: (sink: FeatureSink) => void): SparseVector {
     this.denseCounts ??= new Float64Array(this.featureCount);
     const counts = this.denseCounts;
-    let touched = 0;
-    collect({
-      add: (name, count) => {
-        const index = this.indexOf(name);
-        if (index === undefined) return;
-        if (counts[index] === 0) {
-          if (touched === this.scratchIndices.length) {
-            const grown = new Int32Array(touched * 2);
-            grown.set(this.scratchIndices);
-            this.scratchIndices = grown;
-            this.scratchValues = new Float64Array(touched * 2);
-          }
-          this.scratchIndices[touched] = index;
-          touched += 1;
-        }
-        counts[index]! += count;
-      },
-    });
+    this.touched = 0;
+    collect(this.collectingSink);
+    const touched = this.touched;
     const indices = this.scratchIndices;
     const values = this.scratchValues;
     const norms = this.scratchNorms;
@@ -196,8 +247,8 @@ export class TfidfVectorizer {
     const sublinear = this.state.sublinearTermFrequency;
     let size = 0;
     for (const [name, count] of features) {
-      const index = this.indexByName.get(name);
-      if (index === undefined) continue;
+      const index = this.indexOf(name);
+      if (index === -1) continue;
       const termFrequency = sublinear && count > 1 ? 1 + Math.log(count) : count;
       const value = termFrequency * this.weights[index]!;
       indices[size] = index;

@@ -187,13 +187,17 @@ export async function hybridSearch(
     ...(options.tags ? { tags: options.tags } : {}),
   };
   const { knowledge, embedder } = dependencies;
+  // The query's embedding is asked for first, so that the model (on its own threads, or a server)
+  // works while lexical search runs here; the vector leg then waits only for what remains of it.
+  const embedding = embedder?.embed([query], options.signal);
+  embedding?.catch(() => undefined); // awaited below; this only keeps a failure from being "unhandled" meanwhile
   const lexical = knowledge.lexicalSearch(query, filters, Math.max(limit, CANDIDATES));
   const chunks = new Map<string, FoundChunk>(lexical.chunks.map((chunk) => [chunk.id, chunk]));
   const lexicalIds = lexical.chunks.map((chunk) => chunk.id);
 
   let vectorChunks: FoundChunk[] = [];
-  if (embedder) {
-    const [vector] = await embedder.embed([query], options.signal);
+  if (embedder && embedding) {
+    const [vector] = await embedding;
     if (vector)
       vectorChunks = knowledge.vectorSearch(vector, embedder.modelId, filters, Math.max(limit, CANDIDATES));
   }

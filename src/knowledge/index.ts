@@ -10,7 +10,7 @@
  * const passages = await scoped.searcher.search('returpolicy'); // KnowledgeSearcher
  * ```
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { embedMany, type RerankingModel } from 'ai';
@@ -130,9 +130,12 @@ export interface WorkspaceKnowledgeService {
   ): Promise<HybridSearchResult>;
   /** Creates a source and starts its first sync. */
   addSource(input: NewSource): Promise<{ source: SourceRecord; job: JobRecord }>;
-  /** Stores uploaded files as one source (a folder in the data folder) and starts its sync. */
+  /**
+   * Stores uploaded files as one source (a folder in the data folder) and starts its sync. A file
+   * given by `path` (streamed to disk by the route, on the data folder's file system) is moved there.
+   */
   addUpload(
-    files: Array<{ name: string; bytes: Uint8Array }>,
+    files: Array<{ name: string; bytes: Uint8Array } | { name: string; path: string }>,
     options?: { collection?: string; tags?: string[]; name?: string },
   ): Promise<{ source: SourceRecord; job: JobRecord }>;
   sync(sourceId: string): Promise<JobRecord>;
@@ -262,7 +265,8 @@ export function openKnowledge(options: OpenKnowledgeOptions): Knowledge {
             // Two files of one name in an upload keep both.
             while (used.has(name)) name = `${path.parse(name).name}-${index + 1}${path.parse(name).ext}`;
             used.add(name);
-            await writeFile(path.join(folder, name), file.bytes);
+            if ('path' in file) await rename(file.path, path.join(folder, name));
+            else await writeFile(path.join(folder, name), file.bytes);
           }
           scoped.setSourceLocation(source.id, folder);
           const stored = scoped.requireSource(source.id);

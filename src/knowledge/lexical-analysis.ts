@@ -11,7 +11,14 @@
  *   words next to each other.
  */
 import { createHash } from 'node:crypto';
-import { characterGrams, swedishWords, type SwedishAnalyzer } from '../text/swedish.js';
+import {
+  characterGrams,
+  characterGramsOfFoldedWords,
+  foldedWords,
+  swedishWords,
+  type SwedishAnalysis,
+  type SwedishAnalyzer,
+} from '../text/swedish.js';
 
 /** BM25 column weights of knowledge_fts (title, headings, body, parts, grams, scope). */
 export const LEXICAL_COLUMN_WEIGHTS = [2, 1.5, 1, 0.5, 1, 0] as const;
@@ -76,6 +83,59 @@ export function lexicalColumns(
     grams: gramTokens(chunk.text).join(' '),
     scope: scopeColumn(scope),
   };
+}
+
+/** A chunk's lexical columns but its scope (which depends on where the chunk is stored). */
+export type AnalysedColumns = Omit<LexicalColumns, 'scope'>;
+
+/** Characters the FTS5 tokenizer does not keep inside a token; `_` stands in for them in a gram. */
+const NOT_A_TOKEN_CHARACTER = /[^\p{L}\p{N}_]/gu;
+const HAS_NOT_A_TOKEN_CHARACTER = /[^\p{L}\p{N}_]/u;
+
+/**
+ * `lexicalColumns` (but the scope) of every chunk of one document, the same terms, computed with
+ * less work: the title analysed once, a heading path once, and each body's words found and folded
+ * once for both its stems and its grams. Indexing spends most of its CPU here, outside the write
+ * transaction, so it may run on another thread.
+ */
+export function documentLexicalColumns(
+  analyzer: SwedishAnalyzer,
+  title: string,
+  chunks: ReadonlyArray<{ headingPath: readonly string[]; text: string }>,
+): AnalysedColumns[] {
+  const titleAnalysis = analyzer.analyze(title);
+  const titleStems = titleAnalysis.stems.join(' ');
+  const headingAnalyses = new Map<string, SwedishAnalysis>();
+  return chunks.map((chunk) => {
+    const headingText = chunk.headingPath.join('\n');
+    let headings = headingAnalyses.get(headingText);
+    if (headings === undefined) {
+      headings = analyzer.analyze(headingText);
+      headingAnalyses.set(headingText, headings);
+    }
+    const words = foldedWords(chunk.text);
+    const body = analyzer.analyzeFoldedWords(words);
+    return {
+      title: titleStems,
+      headings: headings.stems.join(' '),
+      body: body.stems.join(' '),
+      parts: [...titleAnalysis.compoundParts, ...headings.compoundParts, ...body.compoundParts].join(' '),
+      grams: gramColumn(words),
+    };
+  });
+}
+
+/**
+ * The grams column from folded words: `gramTokens(text).join(' ')`, with the characters FTS5 would
+ * split on replaced in the joined words once rather than in every gram. Replacing code point for
+ * code point keeps every gram in place, outside the BMP too (there the grams are cut from the
+ * replaced words by code point).
+ */
+function gramColumn(words: readonly string[]): string {
+  const clean = HAS_NOT_A_TOKEN_CHARACTER.test(words.join('_'))
+    ? words.map((word) => word.replace(NOT_A_TOKEN_CHARACTER, '_'))
+    : words;
+  return characterGramsOfFoldedWords(clean, 4).join(' ');
 }
 
 /** 4-grams as FTS5 tokens: only letters, digits and `_` survive the tokenizer whole. */

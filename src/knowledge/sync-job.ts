@@ -11,6 +11,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isPolettError, PolettError, toPolettError } from '../errors.js';
 import { defineJobHandler, type JobContext } from '../jobs/index.js';
+import { documentAnalyserFor, startedAhead, type AnalysedDocument } from './document-analysis.js';
 import type { ParsedDocument, ParserInput } from './parsing/types.js';
 import type { Embedder, SqliteKnowledgeStore, WorkspaceKnowledge } from './sqlite-knowledge-store.js';
 import type { SourceRecord } from './types.js';
@@ -180,22 +181,41 @@ export interface SyncReport {
   vanished: number;
 }
 
+/** Documents read and analysed ahead of the one being written: the second core's share of a sync. */
+const DOCUMENTS_AHEAD = 2;
+
 async function runSync(
   knowledge: WorkspaceKnowledge,
   source: SourceRecord,
   dependencies: KnowledgeSyncDependencies,
   context: JobContext,
+  analyse: (parsed: ParsedDocument) => Promise<ParsedDocument | AnalysedDocument>,
 ): Promise<SyncReport> {
   const embedder = dependencies.embedder(knowledge.workspaceId);
   const seen = new Set<string>();
   let failed = 0;
   let documents = 0;
   context.reportProgress({ message: source.name });
-  for await (const item of itemsOfSource(source, dependencies, context.signal)) {
+  async function* distinctItems(): AsyncGenerator<SourceItem | FailedItem> {
+    for await (const item of itemsOfSource(source, dependencies, context.signal)) {
+      // A page reached twice (a redirect to one already read) is one document.
+      if (seen.has(item.uri)) continue;
+      seen.add(item.uri);
+      yield item;
+    }
+  }
+  // The next documents are read, parsed and analysed (on the analysis thread) while this one is
+  // written; an item finished by an earlier attempt is not read at all.
+  const ahead = startedAhead(
+    distinctItems(),
+    async (item) => {
+      if ('error' in item || (await context.isItemFinished(item.uri))) return undefined;
+      return analyse(await item.load(context.signal));
+    },
+    DOCUMENTS_AHEAD,
+  );
+  for await (const { item, started } of ahead) {
     context.throwIfAborted();
-    // A page reached twice (a redirect to one already read) is one document.
-    if (seen.has(item.uri)) continue;
-    seen.add(item.uri);
     if ('error' in item) {
       if (GONE_CODES.has(item.error.code)) seen.delete(item.uri);
       failed += 1;
@@ -207,7 +227,7 @@ async function runSync(
         item.uri,
         {
           compute: async (signal) => {
-            const parsed = await item.load(signal);
+            const parsed = (await started) ?? (await analyse(await item.load(signal)));
             try {
               return await knowledge.prepareDocument(
                 source.id,
@@ -270,7 +290,13 @@ export function knowledgeSyncJobHandler(dependencies: KnowledgeSyncDependencies)
       const source = knowledge.requireSource(input.sourceId);
       knowledge.updateSourceStatus(source.id, { status: 'syncing', error: null, jobId: context.jobId });
       try {
-        const report = await runSync(knowledge, source, dependencies, context);
+        const report = await runSync(
+          knowledge,
+          source,
+          dependencies,
+          context,
+          await documentAnalyserFor(store),
+        );
         const nothingIndexed = report.documents === 0 && report.failed > 0;
         knowledge.updateSourceStatus(source.id, {
           status: nothingIndexed ? 'failed' : 'ready',

@@ -2,6 +2,7 @@
  * Models whose provider is still loading. A local runtime is imported on the first call, not when
  * Polett starts; these stand-ins wait for it and then delegate.
  */
+import { classifyTexts } from './providers/classify-texts.js';
 import type {
   ClassificationModel,
   EmbeddingModelV3,
@@ -97,6 +98,7 @@ export function deferredClassificationModel(
     provider,
     modelId,
     doClassify: async (options) => (await model()).doClassify(options),
+    doClassifyBatch: async (options) => ({ results: await classifyTexts(await model(), options) }),
   };
 }
 

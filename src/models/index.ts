@@ -9,7 +9,9 @@ export type { ModelDescription, ModelRegistryOptions, TaskStatus } from './model
 export { taskHint } from './task-hint.js';
 export { isLoopbackUrl } from './providers/openai-compatible-provider.js';
 export { MODEL_TASKS, PROVIDER_TYPES } from './types.js';
+export { classifyTexts } from './providers/classify-texts.js';
 export type {
+  ClassificationBatchCallOptions,
   ClassificationModel,
   ClassificationScore,
   EmbeddingModelV3,

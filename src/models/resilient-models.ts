@@ -24,8 +24,10 @@ import {
   toModelCallError,
   type CallTarget,
 } from './call-errors.js';
+import { classifyTexts } from './providers/classify-texts.js';
 import type { Semaphore } from './semaphore.js';
 import type {
+  ClassificationBatchCallOptions,
   ClassificationCallOptions,
   ClassificationModel,
   ClassificationScore,
@@ -205,7 +207,8 @@ async function runChain<Model, Result>(
   links: ChainLink<Model>[],
   context: ChainContext,
   callerSignal: AbortSignal | undefined,
-  call: (link: ChainLink<Model>, signal: AbortSignal) => PromiseLike<Result>,
+  /** `markActivity` restarts the timeout: a long call that reports progress times out on silence. */
+  call: (link: ChainLink<Model>, signal: AbortSignal, markActivity: () => void) => PromiseLike<Result>,
   tokensOfResult: (result: Result) => Tokens,
 ): Promise<Result> {
   if (links.length === 0) throw noModelError(context.task);
@@ -216,7 +219,7 @@ async function runChain<Model, Result>(
       const startedAt = performance.now();
       const attemptControl = attemptSignal(link, callerSignal);
       try {
-        const result = await attemptControl.race(call(link, attemptControl.signal));
+        const result = await attemptControl.race(call(link, attemptControl.signal, attemptControl.rearm));
         record(context, link, startedAt, tokensOfResult(result));
         return result;
       } catch (thrown) {
@@ -475,5 +478,31 @@ export class ResilientClassificationModel implements ClassificationModel {
       (link, signal) => link.model.doClassify({ ...options, abortSignal: signal }),
       () => ({ inputTokens: 0, outputTokens: 0 }),
     );
+  }
+
+  /**
+   * The whole batch goes to one link: a failure falls back to the next link with every text. The
+   * timeout bounds the time between texts done, so a chat model that answers text by text is given
+   * as long per text as for one `doClassify`.
+   */
+  async doClassifyBatch(
+    options: ClassificationBatchCallOptions,
+  ): Promise<{ results: ClassificationScore[][] }> {
+    const results = await runChain(
+      this.links,
+      this.context,
+      options.abortSignal,
+      (link, signal, markActivity) =>
+        classifyTexts(link.model, {
+          ...options,
+          abortSignal: signal,
+          onProgress: (done) => {
+            markActivity();
+            options.onProgress?.(done);
+          },
+        }),
+      () => ({ inputTokens: 0, outputTokens: 0 }),
+    );
+    return { results };
   }
 }

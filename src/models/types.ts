@@ -33,11 +33,24 @@ export interface ClassificationCallOptions {
   abortSignal?: AbortSignal;
 }
 
+/** Many texts with the same labels and settings. */
+export interface ClassificationBatchCallOptions extends Omit<ClassificationCallOptions, 'text'> {
+  texts: string[];
+  /** Called as texts are done (a count so far), after each batch or each text. */
+  onProgress?: (done: number) => void;
+}
+
 /** Classifies one text: with a fine-tuned head, zero-shot by entailment, or by a chat model. */
 export interface ClassificationModel {
   readonly provider: string;
   readonly modelId: string;
   doClassify(options: ClassificationCallOptions): Promise<{ scores: ClassificationScore[] }>;
+  /**
+   * Classifies many texts at once, each result what `doClassify` gives for that text, in the
+   * order given. Models that gain from batching (local encoders) implement it; for the others
+   * `classifyTexts` calls `doClassify` per text.
+   */
+  doClassifyBatch?(options: ClassificationBatchCallOptions): Promise<{ results: ClassificationScore[][] }>;
 }
 
 /** Counts (and where possible shows) the tokens of a text as a model sees them. */

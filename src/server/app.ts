@@ -28,7 +28,7 @@ import { jobAndModelRoutes } from './routes/jobs-and-models.js';
 import { providerRoutes } from './routes/providers.js';
 import { learnRoutes } from './routes/learn.js';
 import { contentRoutes } from './routes/content.js';
-import { knowledgeRoutes } from './routes/knowledge.js';
+import { KNOWLEDGE_UPLOAD_PATH, knowledgeRoutes } from './routes/knowledge.js';
 import { insightsRoutes } from './routes/insights.js';
 import { openKnowledge, type Knowledge } from '../knowledge/index.js';
 import { webAppRoutes, defaultWebRoot } from './web-app.js';
@@ -126,8 +126,13 @@ export function createApp(dependencies: ServerDependencies) {
   });
   // GET and HEAD carry no body; asking for one makes the Node adapter build a full Request, which
   // costs more than the rest of the middleware together.
+  // The knowledge upload streams its body to disk under a limit of its own (routes/knowledge-upload.ts).
   app.use('*', (context, next) =>
-    context.req.method === 'GET' || context.req.method === 'HEAD' ? next() : limitBody(context, next),
+    context.req.method === 'GET' ||
+    context.req.method === 'HEAD' ||
+    KNOWLEDGE_UPLOAD_PATH.test(context.req.path)
+      ? next()
+      : limitBody(context, next),
   );
 
   const limits = rateLimits(config.server.rateLimit, dependencies.now);

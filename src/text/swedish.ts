@@ -33,20 +33,13 @@ export function foldSwedish(text: string): string {
   const lower = text.toLowerCase();
   // Fast path: plain ASCII and the Swedish letters need no decomposition.
   if (/^[\p{ASCII}åäö]*$/u.test(lower)) return lower;
-  let folded = '';
-  for (const character of lower) {
-    if (character === 'å' || character === 'ä' || character === 'ö') {
-      folded += character;
-      continue;
-    }
-    const equivalent = LETTER_EQUIVALENTS[character];
-    if (equivalent !== undefined) {
-      folded += equivalent;
-      continue;
-    }
-    folded += character.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
-  }
-  return folded;
+  // Only the other characters are looked at, one code point at a time: a passage with one "é" or
+  // "–" in it is not decomposed character by character.
+  return lower.replace(/[^\p{ASCII}åäö]/gu, foldCharacter);
+}
+
+function foldCharacter(character: string): string {
+  return LETTER_EQUIVALENTS[character] ?? character.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
 }
 
 const WORD_PATTERN = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
@@ -60,6 +53,39 @@ export function swedishWords(text: string): SwedishWord[] {
     words.push({ surface, folded: foldSwedish(surface), start, end: start + surface.length });
   }
   return words;
+}
+
+/**
+ * The folded words of a text (`swedishWords(text).map((word) => word.folded)` without the
+ * positions): what indexing needs, for the stems and the grams alike, computed once per text.
+ */
+export function foldedWords(text: string): string[] {
+  const words: string[] = [];
+  for (const match of text.matchAll(WORD_PATTERN)) words.push(foldSwedish(match[0]));
+  return words;
+}
+
+/**
+ * `characterGrams` of words already folded: the same grams, and when the text has no character
+ * outside the BMP (nearly always), cut from one string instead of an array of characters, which
+ * makes indexing's most numerous terms cheap.
+ */
+export function characterGramsOfFoldedWords(words: readonly string[], size = 4): string[] {
+  if (words.length === 0) return [];
+  const joined = `_${words.join('_')}_`;
+  if (/[\uD800-\uDFFF]/.test(joined)) {
+    const characters = [...joined];
+    if (characters.length <= size) return [joined];
+    const grams: string[] = [];
+    for (let start = 0; start + size <= characters.length; start += 1)
+      grams.push(characters.slice(start, start + size).join(''));
+    return grams;
+  }
+  if (joined.length <= size) return [joined];
+  const grams = new Array<string>(joined.length - size + 1);
+  for (let start = 0; start + size <= joined.length; start += 1)
+    grams[start] = joined.slice(start, start + size);
+  return grams;
 }
 
 /**
@@ -388,6 +414,18 @@ export class SwedishAnalyzer {
     for (const word of swedishWords(text)) {
       const { stem, related } = this.analysed(word.folded);
       stems.push(stem);
+      for (const term of related) compoundParts.push(term);
+    }
+    return { stems, compoundParts };
+  }
+
+  /** `analyze` of words already folded (see `foldedWords`), so that indexing finds a text's words once. */
+  analyzeFoldedWords(words: readonly string[]): SwedishAnalysis {
+    const stems = new Array<string>(words.length);
+    const compoundParts: string[] = [];
+    for (let index = 0; index < words.length; index += 1) {
+      const { stem, related } = this.analysed(words[index]!);
+      stems[index] = stem;
       for (const term of related) compoundParts.push(term);
     }
     return { stems, compoundParts };

@@ -3,7 +3,12 @@
  * a spike is chosen with the file input, previewed, its columns confirmed once, imported and
  * analysed as jobs followed live; the dashboard shows the charts and the spike alert, a heatmap
  * cell drills down to its quotes with a "Skriv ett svar" hand-over to Content; axe-core is clean.
+ * Then the settings: the aspect list edited, the alert webhook set (its secret shown once, a test
+ * delivery checked at a real receiver), and the spike alert acknowledged for good.
  */
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   accessibilityProblems,
@@ -88,4 +93,99 @@ describe.skipIf(chromiumMissing)('the Insights page in Chromium', () => {
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'insights');
   }, 120_000);
+  // Runs after the import above: the spike alert it raised is the one acknowledged here.
+  it('edits the aspects, sets the alert webhook with a test delivery, and acknowledges the spike alert', async () => {
+    const { page, server } = signedIn;
+    const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+    const receiver = createServer((request, response) => {
+      let body = '';
+      request.setEncoding('utf8');
+      request.on('data', (chunk: string) => (body += chunk));
+      request.on('end', () => {
+        received.push({ headers: request.headers, body });
+        response.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/larm`;
+    try {
+      await page.goto(`${server.url}/insights`);
+      await page.getByRole('heading', { name: 'Inställningar för insikter' }).waitFor();
+
+      // The aspects: the defaults are listed; one removed, one added with its keywords.
+      await expect(page.getByLabel('Namn på aspekt 1').inputValue()).resolves.toBe('pris');
+      await page.getByRole('button', { name: 'Ta bort webbplats' }).click();
+      await page.getByRole('button', { name: 'Lägg till en aspekt' }).click();
+      await page.getByRole('button', { name: 'Spara aspekterna' }).click();
+      await page.getByText('Aspekt 6 saknar namn; skriv ett namn eller ta bort den.').waitFor();
+      await page.getByLabel('Namn på aspekt 6').fill('parkering');
+      await page.getByLabel('Nyckelord för parkering').fill('parkering, p');
+      await page.getByRole('button', { name: 'Spara aspekterna' }).click();
+      await page
+        .getByText(
+          'Nyckelordet "p" i aspekten "parkering" är för kort; skriv minst två tecken eller ta bort det.',
+        )
+        .waitFor();
+      await page.getByLabel('Nyckelord för parkering').fill('parkering, p-plats, garage');
+      await page.getByRole('button', { name: 'Spara aspekterna' }).click();
+      await page.getByText('Aspekterna är sparade.').waitFor();
+
+      // The webhook: an address that is not one is refused on the page; a real one gets a secret, once.
+      const address = page.getByLabel('Webhookens adress (https://…)');
+      await address.fill('larm.example.se');
+      await page.getByRole('button', { name: 'Spara adressen' }).click();
+      await page.getByText('Skriv en hel adress som börjar med https:// eller http://.').waitFor();
+      await address.fill(receiverUrl);
+      await page.getByRole('button', { name: 'Spara adressen' }).click();
+      await page.getByText('Signeringshemligheten visas bara nu.', { exact: false }).waitFor();
+      const secret = (await page.getByTestId('insights-webhook-secret').textContent()) ?? '';
+      expect(secret).toMatch(/^whsec_/);
+      await page.getByRole('button', { name: 'Skicka ett testlarm' }).click();
+      await page.getByText('Mottagaren tog emot testlarmet (HTTP 200).').waitFor();
+      const [delivery] = received;
+      const timestamp = String(delivery!.headers['x-polett-timestamp']);
+      expect(delivery!.headers['x-polett-signature']).toBe(
+        `sha256=${createHmac('sha256', secret).update(`${timestamp}.${delivery!.body}`).digest('hex')}`,
+      );
+      expect(JSON.parse(delivery!.body)).toMatchObject({ type: 'insights.test' });
+
+      // The spike alert from the import, acknowledged with the keyboard.
+      const openCount = async () =>
+        Number(
+          /^(\d+) okvitterade larm$/.exec(
+            (await page.getByText(/^\d+ okvitterade larm$/).textContent()) ?? '',
+          )?.[1],
+        );
+      const before = await openCount();
+      expect(before).toBeGreaterThanOrEqual(1);
+      const acknowledge = page.getByRole('button', {
+        name: /^Kvittera larmet: Negativa omnämnanden av leverans ökade kraftigt 2024-03-31/,
+      });
+      await acknowledge.focus();
+      await page.keyboard.press('Enter');
+      await page
+        .getByText(/^Kvitterat /)
+        .first()
+        .waitFor();
+      await page.getByText(`${before - 1} okvitterade larm`).waitFor();
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await screenshot(page, 'insights-settings');
+
+      // All of it kept: after a reload the aspects, the address and the acknowledgement are still there.
+      await page.reload();
+      await page.getByText(`${before - 1} okvitterade larm`).waitFor({ timeout: 30_000 });
+      await expect(page.getByLabel('Namn på aspekt 6').inputValue()).resolves.toBe('parkering');
+      await expect(page.getByLabel('Nyckelord för parkering').inputValue()).resolves.toBe(
+        'parkering, p-plats, garage',
+      );
+      await expect(page.getByRole('button', { name: 'Ta bort webbplats' }).count()).resolves.toBe(0);
+      await expect(address.inputValue()).resolves.toBe(receiverUrl);
+      await expect(page.getByTestId('insights-webhook-secret').count()).resolves.toBe(0);
+      await expect(
+        page.getByRole('button', { name: /^Kvittera larmet: Negativa omnämnanden av leverans/ }).count(),
+      ).resolves.toBe(0);
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  }, 90_000);
 });

@@ -113,4 +113,24 @@ describe.skipIf(chromiumMissing)('the Knowledge page in Chromium', () => {
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'knowledge');
   }, 120_000);
+
+  it('says in words why an upload past 100 MB is refused and what to do instead', async () => {
+    const { page, server } = signedIn;
+    await page.goto(`${server.url}/knowledge`);
+    await page.getByRole('heading', { level: 1, name: 'Kunskap' }).waitFor();
+    await page.getByTestId('knowledge-dropzone').evaluate((zone) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(101 * 1024 * 1024)], 'arkiv.txt', { type: 'text/plain' }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    });
+    await page.getByText('Valda filer: arkiv.txt').waitFor();
+    await page.getByRole('button', { name: 'Ladda upp och indexera' }).click();
+    const refusal = page.getByText(/Uppladdningen är större än gränsen på 100 MB/);
+    await refusal.waitFor({ timeout: 60_000 });
+    await expect(refusal.textContent()).resolves.toContain('polett kb add <sökväg>');
+    // Nothing was stored, and the page goes on working.
+    await page.getByRole('searchbox', { name: 'Sökfråga' }).fill('retur');
+    await page.getByRole('button', { name: 'Sök', exact: true }).click();
+    await page.getByRole('list', { name: 'Träffar' }).waitFor();
+  }, 120_000);
 });

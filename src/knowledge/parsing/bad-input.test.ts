@@ -11,7 +11,13 @@ import {
   parseDocument,
   type ParserInput,
 } from './index.js';
-import { buildDocx, buildHonestZipBomb, buildLyingZipBomb, buildPdf } from './testing/document-fixtures.js';
+import {
+  buildDocx,
+  buildHonestZipBomb,
+  buildLyingZipBomb,
+  buildPdf,
+  buildXlsx,
+} from './testing/document-fixtures.js';
 
 async function parseError(
   input: ParserInput,
@@ -148,6 +154,48 @@ describe('bad input', () => {
       'empty_document',
     );
   });
+
+  it('a workbook that needs more memory than the parser thread may have fails alone, and the next file parses', async () => {
+    const small = await buildXlsx({
+      sheets: [
+        {
+          name: 'Kort',
+          rows: [
+            ['Nr', 'Text'],
+            [1, 'Kundtjänst'],
+          ],
+        },
+      ],
+    });
+    // Small on disk (1.4 MB), tens of megabytes as exceljs's object model: here the limit is 48 MB.
+    const rows = Array.from({ length: 60_000 }, (_, index) => [
+      index,
+      `Rad ${index} om kundtjänst och returer`,
+      `Kund ${index}`,
+    ]);
+    const heavy = await buildXlsx({ sheets: [{ name: 'Lång', rows: [['Nr', 'Text', 'Kund'], ...rows] }] });
+    const limits = { parserMemoryMegabytes: 48 };
+    // The same limit reads an ordinary workbook: it is the file that exhausts the thread.
+    expect((await parseDocument({ bytes: small, name: 'kort.xlsx' }, limits)).blocks.length).toBeGreaterThan(
+      0,
+    );
+    const error = await parseError({ bytes: heavy, name: 'lång.xlsx' }, limits);
+    expect(error.code).toBe('file_too_large');
+    expect(error.messageIn('sv')).toContain('mer än 48 MB minne');
+    expect(error.messageIn('en')).toContain('more than 48 MB of memory');
+    // A fresh thread for the next file; this process never held the workbook's model.
+    expect((await parseDocument({ bytes: small, name: 'kort.xlsx' }, limits)).blocks.length).toBeGreaterThan(
+      0,
+    );
+  }, 60_000);
+
+  it('a PDF that takes longer than the parse time limit is stopped with its own error', async () => {
+    const pdf = await buildPdf({ pages: [{ paragraphs: ['Villkor för returer och reklamationer.'] }] });
+    const error = await parseError({ bytes: pdf, name: 'långsam.pdf' }, { parserTimeoutMs: 1 });
+    expect(error.code).toBe('corrupt_file');
+    expect(error.messageIn('en')).toMatch(/within 1 seconds and was stopped/);
+    expect((await parseDocument({ bytes: pdf, name: 'snabb.pdf' })).blocks[0]?.text).toContain('returer');
+  }, 60_000);
 
   it('parses good files after bad ones', async () => {
     await parseDocument({ bytes: randomBytes(1000), name: 'a.txt' }).catch(() => undefined);

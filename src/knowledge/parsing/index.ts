@@ -6,6 +6,12 @@
 import { PolettError } from '../../errors.js';
 import { detectFormat, type DocumentFormat } from './detect-format.js';
 import { parseHtmlPage, type HtmlPageInfo } from './html-parser.js';
+import {
+  DEFAULT_PARSER_MEMORY_MB,
+  DEFAULT_PARSER_TIMEOUT_MS,
+  parseIsolated,
+  type IsolationLimits,
+} from './isolated-parser.js';
 import { parseMarkdown } from './markdown-parser.js';
 import { corruptFile, emptyDocument, fileTooLarge } from './parse-errors.js';
 import { parsePlainText } from './text-parser.js';
@@ -24,6 +30,7 @@ export {
 export { parseHtmlPage, type HtmlPageInfo, type ParsedHtmlPage } from './html-parser.js';
 export { PARSE_ERROR_CODES, isParseError, type ParseErrorCode } from './parse-errors.js';
 export { titleFromName } from './document-builder.js';
+export { DEFAULT_PARSER_MEMORY_MB, DEFAULT_PARSER_TIMEOUT_MS } from './isolated-parser.js';
 
 /** 50 MB: larger files are refused before any parsing, with `file_too_large`. */
 export const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
@@ -46,6 +53,10 @@ export interface ParseOptions {
   maxZipEntries?: number;
   /** Most pages in a PDF; `DEFAULT_MAX_PDF_PAGES` when absent. */
   maxPdfPages?: number;
+  /** Heap of the thread that parses PDF, DOCX and XLSX, in MB; `DEFAULT_PARSER_MEMORY_MB` when absent. */
+  parserMemoryMegabytes?: number;
+  /** How long a PDF, DOCX or XLSX may take to parse; `DEFAULT_PARSER_TIMEOUT_MS` when absent. */
+  parserTimeoutMs?: number;
 }
 
 /** Limits resolved from `ParseOptions`, passed to each format's parser. */
@@ -53,6 +64,7 @@ export interface ParseLimits {
   maxFileBytes: number;
   zip: ZipLimits;
   maxPdfPages: number;
+  isolation: IsolationLimits;
 }
 
 type FormatParser = (input: ParserInput, limits: ParseLimits) => Promise<ParsedDocument> | ParsedDocument;
@@ -62,9 +74,10 @@ const PARSERS: Record<Exclude<DocumentFormat, 'html'>, FormatParser> = {
   text: (input) => parsePlainText(input),
   markdown: (input) => parseMarkdown(input),
   csv: async (input) => (await import('./csv-parser.js')).parseCsv(input),
-  xlsx: async (input, limits) => (await import('./xlsx-parser.js')).parseXlsx(input, limits.zip),
-  docx: async (input, limits) => (await import('./docx-parser.js')).parseDocx(input, limits.zip),
-  pdf: async (input, limits) => (await import('./pdf-parser.js')).parsePdf(input, limits.maxPdfPages),
+  // In the parser thread, under its memory and time limits (isolated-parser.ts).
+  xlsx: (input, limits) => parseIsolated('xlsx', input, { ...limits, ...limits.isolation }),
+  docx: (input, limits) => parseIsolated('docx', input, { ...limits, ...limits.isolation }),
+  pdf: (input, limits) => parseIsolated('pdf', input, { ...limits, ...limits.isolation }),
 };
 
 /**
@@ -72,7 +85,8 @@ const PARSERS: Record<Exclude<DocumentFormat, 'html'>, FormatParser> = {
  * `unsupported_format`, `corrupt_file`, `encrypted_file`, `file_too_large` or `empty_document`
  * whose message (Swedish and English) names the file and says what to do. A parser library that
  * fails in a way of its own is reported as `corrupt_file`, so that one bad file never stops an
- * ingestion. The heavy parsers (PDF, DOCX, XLSX) are loaded on first use.
+ * ingestion. The heavy parsers (PDF, DOCX, XLSX) run in a worker thread with memory and time
+ * limits (`isolated-parser.ts`), so that a hostile file fails alone and the process goes on.
  */
 export async function parseDocument(input: ParserInput, options: ParseOptions = {}): Promise<ParsedDocument> {
   return (await parseDocumentWithPageInfo(input, options)).document;
@@ -93,6 +107,10 @@ export async function parseDocumentWithPageInfo(
       maxEntries: options.maxZipEntries ?? DEFAULT_MAX_ZIP_ENTRIES,
     },
     maxPdfPages: options.maxPdfPages ?? DEFAULT_MAX_PDF_PAGES,
+    isolation: {
+      memoryMegabytes: options.parserMemoryMegabytes ?? DEFAULT_PARSER_MEMORY_MB,
+      timeoutMs: options.parserTimeoutMs ?? DEFAULT_PARSER_TIMEOUT_MS,
+    },
   };
   if (input.bytes.byteLength > limits.maxFileBytes) throw fileTooLarge(input.name, limits.maxFileBytes);
   if (input.bytes.byteLength === 0) throw emptyDocument(input.name);

@@ -49,6 +49,35 @@ export function corruptFile(name: string, format: string, cause?: unknown): Pole
   });
 }
 
+/**
+ * A file whose parsing took more memory than the parser thread may have: most likely built to
+ * exhaust memory (a PDF or workbook of millions of objects), or far larger inside than outside.
+ */
+export function parserOutOfMemory(name: string, format: string, memoryMegabytes: number): PolettError {
+  return new PolettError({
+    code: 'file_too_large',
+    status: 413,
+    retryable: false,
+    message: {
+      sv: `${quote(name)} behöver mer än ${memoryMegabytes} MB minne för att läsas som ${format} och avbröts; dela upp den i mindre filer eller spara om den i programmet som skapade den.`,
+      en: `${quote(name)} needs more than ${memoryMegabytes} MB of memory to read as ${format} and was stopped; split it into smaller files or save it again in the program that made it.`,
+    },
+  });
+}
+
+/** A file whose parsing did not end in time (a PDF whose structure loops, say). */
+export function parserTimedOut(name: string, format: string, seconds: number): PolettError {
+  return new PolettError({
+    code: 'corrupt_file',
+    status: 422,
+    retryable: false,
+    message: {
+      sv: `${quote(name)} gick inte att läsa som ${format} på ${seconds} sekunder och avbröts; öppna den i programmet som skapade den, spara om den och lägg till den igen.`,
+      en: `${quote(name)} could not be read as ${format} within ${seconds} seconds and was stopped; open it in the program that made it, save it again and add it again.`,
+    },
+  });
+}
+
 export function encryptedFile(name: string, cause?: unknown): PolettError {
   return new PolettError({
     code: 'encrypted_file',
@@ -78,8 +107,8 @@ export function fileTooLarge(
       status: 413,
       retryable: false,
       message: {
-        sv: `${quote(name)} har fler än ${limitBytes} sidor; dela upp den i mindre filer eller höj gränsen för kunskapsbasen.`,
-        en: `${quote(name)} has more than ${limitBytes} pages; split it into smaller files or raise the knowledge base's limit.`,
+        sv: `${quote(name)} har fler än ${limitBytes} sidor; dela upp den i mindre filer och lägg till dem igen.`,
+        en: `${quote(name)} has more than ${limitBytes} pages; split it into smaller files and add them again.`,
       },
     });
   }
@@ -101,8 +130,8 @@ export function fileTooLarge(
     message:
       what === 'file'
         ? {
-            sv: `${quote(name)} är större än gränsen på ${limit} MB; dela upp den i mindre filer eller höj gränsen för kunskapsbasen.`,
-            en: `${quote(name)} is larger than the limit of ${limit} MB; split it into smaller files or raise the knowledge base's limit.`,
+            sv: `${quote(name)} är större än gränsen på ${limit} MB per fil; dela upp den i mindre filer och lägg till dem igen.`,
+            en: `${quote(name)} is larger than the limit of ${limit} MB a file; split it into smaller files and add them again.`,
           }
         : {
             sv: `${quote(name)} packas upp till mer än ${limit} MB (eller påstår det), vilket ser ut som en zip-bomb; kontrollera filen och spara om den i programmet som skapade den.`,

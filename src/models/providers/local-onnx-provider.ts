@@ -14,6 +14,7 @@ import type {
 } from '@huggingface/transformers';
 import { PolettError } from '../../errors.js';
 import type {
+  ClassificationBatchCallOptions,
   ClassificationCallOptions,
   ClassificationModel,
   ClassificationScore,
@@ -33,6 +34,12 @@ import {
   readEmbeddingPooling,
   resolveModelFolder,
 } from './local-onnx/model-folder.js';
+import {
+  type BatchLimits,
+  classifyWithOwnLabels,
+  classifyZeroShot,
+  type SequenceClassifier,
+} from './local-onnx/batched-classification.js';
 
 export { LOCAL_ONNX_DTYPES, type LocalOnnxDtype } from './local-onnx/model-folder.js';
 
@@ -51,7 +58,7 @@ export interface LocalOnnxProviderOptions {
   threads?: number | undefined;
   /** Zero-shot hypothesis when a call gives none. Default {@link DEFAULT_HYPOTHESIS_TEMPLATE}. */
   hypothesisTemplate?: string | undefined;
-  /** Texts per forward pass when embedding or reranking; bounds memory. Default 32. */
+  /** Texts per forward pass when embedding, classifying or reranking; bounds memory. Default 32. */
   batchSize?: number | undefined;
   /** Scale embeddings to length 1, so that a dot product is the cosine similarity. Default true. */
   normalizeEmbeddings?: boolean | undefined;
@@ -125,12 +132,26 @@ function chunk<Item>(items: readonly Item[], size: number): Item[][] {
   return chunks;
 }
 
-function sigmoid(value: number): number {
-  return 1 / (1 + Math.exp(-value));
+/**
+ * Padded tokens per classification batch at most: 32 texts of 256 tokens. Longer texts go in
+ * smaller batches, so that attention's memory (batch × heads × length²) stays bounded.
+ */
+const MAX_CLASSIFICATION_BATCH_TOKENS = 8192;
+/** Texts are batched with others of nearly their length: at most a fifth of a batch is padding. */
+const MAX_CLASSIFICATION_PADDING_SHARE = 0.2;
+
+/**
+ * Whether the asked labels are the model's own (in any case): a fine-tuned sentiment model asked
+ * for positive, neutral and negative answers with its head instead of failing as a zero-shot model.
+ */
+function ownLabelsAsked(modelLabels: readonly string[], asked: readonly string[]): boolean {
+  const own = new Set(modelLabels.map((label) => label.toLowerCase()));
+  const wanted = new Set(asked.map((label) => label.toLowerCase()));
+  return own.size === wanted.size && [...wanted].every((label) => own.has(label));
 }
 
-function sortByScore(scores: ClassificationScore[]): ClassificationScore[] {
-  return scores.sort((first, second) => second.score - first.score);
+function sigmoid(value: number): number {
+  return 1 / (1 + Math.exp(-value));
 }
 
 function cannotDo(
@@ -327,43 +348,71 @@ export function createLocalOnnxProvider(userOptions: LocalOnnxProviderOptions): 
     ) {
       return undefined;
     }
+    const limits: BatchLimits = {
+      batchSize: options.batchSize,
+      maxBatchTokens: MAX_CLASSIFICATION_BATCH_TOKENS,
+      maxPaddingShare: MAX_CLASSIFICATION_PADDING_SHARE,
+    };
+    const sequenceClassifier = async (
+      pipeline: Promise<TextClassificationPipeline | ZeroShotClassificationPipeline>,
+    ): Promise<SequenceClassifier> => {
+      const { tokenizer, model } = await pipeline;
+      return { tokenizer, model, Tensor: (await loadTransformers()).Tensor };
+    };
+    /** Every text's scores, best first; the texts run in length-sorted batches, one forward pass each. */
+    async function classifyBatch(call: ClassificationBatchCallOptions): Promise<ClassificationScore[][]> {
+      call.abortSignal?.throwIfAborted();
+      if (call.texts.length === 0) return [];
+      const modelLabels = inspect(modelId)?.labels ?? [];
+      let results: ClassificationScore[][];
+      if (call.labels.length > 0 && !ownLabelsAsked(modelLabels, call.labels)) {
+        const template = call.hypothesisTemplate ?? options.hypothesisTemplate;
+        if (!template.includes('{}')) {
+          throw new PolettError({
+            code: 'hypothesis_template_invalid',
+            status: 400,
+            field: 'hypothesisTemplate',
+            message: {
+              sv: `Hypotesmallen "${template}" saknar {} där etiketten ska stå; skriv till exempel "${DEFAULT_HYPOTHESIS_TEMPLATE}".`,
+              en: `The hypothesis template "${template}" lacks the {} where the label goes; write for example "This text is about {}.".`,
+            },
+          });
+        }
+        results = await classifyZeroShot(
+          await sequenceClassifier(zeroShotPipeline(modelId)),
+          call.texts,
+          { labels: call.labels, hypothesisTemplate: template, multiLabel: call.multiLabel ?? false },
+          limits,
+          { signal: call.abortSignal, onProgress: call.onProgress },
+        );
+      } else {
+        // The model's own head decides between softmax and sigmoid (its config's problem_type).
+        results = await classifyWithOwnLabels(
+          await sequenceClassifier(classificationPipeline(modelId)),
+          call.texts,
+          limits,
+          { signal: call.abortSignal, onProgress: call.onProgress },
+        );
+        if (call.labels.length > 0) {
+          // Answer in the spelling asked for: "NEGATIVE" from the model is "negative" to the caller.
+          const asked = new Map(call.labels.map((label) => [label.toLowerCase(), label]));
+          results = results.map((scores) =>
+            scores.map(({ label, score }) => ({ label: asked.get(label.toLowerCase()) ?? label, score })),
+          );
+        }
+      }
+      call.abortSignal?.throwIfAborted();
+      return results;
+    }
     return {
       provider: options.name,
       modelId,
-      async doClassify(call: ClassificationCallOptions) {
-        call.abortSignal?.throwIfAborted();
-        let scores: ClassificationScore[];
-        if (call.labels.length > 0) {
-          const template = call.hypothesisTemplate ?? options.hypothesisTemplate;
-          if (!template.includes('{}')) {
-            throw new PolettError({
-              code: 'hypothesis_template_invalid',
-              status: 400,
-              field: 'hypothesisTemplate',
-              message: {
-                sv: `Hypotesmallen "${template}" saknar {} där etiketten ska stå; skriv till exempel "${DEFAULT_HYPOTHESIS_TEMPLATE}".`,
-                en: `The hypothesis template "${template}" lacks the {} where the label goes; write for example "This text is about {}.".`,
-              },
-            });
-          }
-          const classifier = await zeroShotPipeline(modelId);
-          const output = await classifier(call.text, call.labels, {
-            hypothesis_template: template,
-            multi_label: call.multiLabel ?? false,
-          });
-          scores = output.labels.map((label, index) => ({ label, score: output.scores[index] ?? 0 }));
-        } else {
-          // The model's own head decides between softmax and sigmoid (its config's problem_type).
-          const classifier = await classificationPipeline(modelId);
-          const labelCount = Math.max(inspect(modelId)?.labels.length ?? 0, 1);
-          const output = (await classifier(call.text, { top_k: labelCount })) as Array<{
-            label: string;
-            score: number;
-          }>;
-          scores = output.map(({ label, score }) => ({ label: String(label), score }));
-        }
-        call.abortSignal?.throwIfAborted();
-        return { scores: sortByScore(scores) };
+      async doClassify({ text, ...call }: ClassificationCallOptions) {
+        const [scores] = await classifyBatch({ ...call, texts: [text] });
+        return { scores: scores ?? [] };
+      },
+      async doClassifyBatch(call: ClassificationBatchCallOptions) {
+        return { results: await classifyBatch(call) };
       },
     };
   }

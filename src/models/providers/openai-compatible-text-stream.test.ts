@@ -269,6 +269,27 @@ describe('the lean text stream of OpenAI-compatible servers', () => {
     ).rejects.toThrow();
   });
 
+  it('survives a cancel while a read is pending and the paused response holds data', async () => {
+    // Data the response holds while paused is emitted on resume even after destroy(): it must not
+    // reach a closed stream, where enqueue throws outside any caller (an uncaught exception).
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.prependListener('uncaughtException', onUncaught);
+    try {
+      const { stream } = await models('slow').lean.doStream(textCall);
+      const reader = stream.getReader();
+      await reader.read();
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const pending = Array.from({ length: 6 }, () => reader.read());
+      await reader.cancel();
+      await Promise.all(pending);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.removeListener('uncaughtException', onUncaught);
+    }
+    expect(uncaught).toEqual([]);
+  });
+
   it('leaves tools, JSON output and provider options to the AI SDK', async () => {
     const { lean } = models('plain');
     requests.length = 0;

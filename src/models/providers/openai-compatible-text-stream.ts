@@ -349,9 +349,11 @@ function partsFromNodeResponse(
   mapper: PartsMapper,
 ): ReadableStream<LanguageModelV3StreamPart> {
   response.setEncoding('utf8');
+  // False once the stream is closed, errored or cancelled: a paused response still emits the data
+  // it holds when a pending resume runs after destroy(), and enqueue on a closed stream throws.
+  let open = true;
   return new ReadableStream<LanguageModelV3StreamPart>({
     start(controller) {
-      let open = true;
       const deliver = (parts: LanguageModelV3StreamPart[]) => {
         for (const part of parts) controller.enqueue(part);
         if ((controller.desiredSize ?? 1) <= 0) response.pause();
@@ -363,6 +365,7 @@ function partsFromNodeResponse(
       };
       deliver(mapper.take());
       response.on('data', (text: string) => {
+        if (!open) return;
         mapper.feed(text);
         deliver(mapper.take());
       });
@@ -380,6 +383,7 @@ function partsFromNodeResponse(
       response.resume();
     },
     cancel() {
+      open = false;
       response.destroy();
     },
   });

@@ -4,6 +4,8 @@
  * signed inbound webhook, settings, and who may do what.
  */
 import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,6 +16,7 @@ import {
   type BuiltSession,
 } from '../../../test-support/builders.js';
 import { waitForJobEnd } from '../../../test-support/job-builders.js';
+import { openInsightsStore } from '../../insights/index.js';
 import type { importPreviewSchema, rowsSchema, summarySchema } from '../../insights/schemas.js';
 import type { z } from 'zod';
 
@@ -244,5 +247,208 @@ describe('insights over HTTP', () => {
       body: '{}',
     });
     expect(denied.status).toBe(403);
+  });
+  it('refuses an aspect list that names one aspect twice, with the name to change', async () => {
+    const refused = await server.app.request(`${base}/settings`, {
+      method: 'PUT',
+      headers: owner.writeHeaders,
+      body: JSON.stringify({
+        aspects: [
+          { name: 'Leverans', keywords: ['leverans'] },
+          { name: 'leverans', keywords: ['frakt'] },
+        ],
+      }),
+    });
+    expect(refused.status).toBe(400);
+    const { error } = await json<{ error: { code: string; message: string; field: string } }>(refused);
+    expect(error).toMatchObject({ code: 'insights_aspect_duplicate', field: 'aspects' });
+    expect(error.message).toContain('The aspect "leverans" is listed twice');
+  });
+
+  it('sends a signed test alert to the webhook, rotates its secret, and names a receiver that refuses', async () => {
+    const received: Array<{ headers: IncomingMessage['headers']; body: string }> = [];
+    let answer = 204;
+    const receiver = createServer((request, response) => {
+      let body = '';
+      request.setEncoding('utf8');
+      request.on('data', (chunk: string) => (body += chunk));
+      request.on('end', () => {
+        received.push({ headers: request.headers, body });
+        response.writeHead(answer).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/larm`;
+    try {
+      const post = (path: string, session = owner) =>
+        server.app.request(`${base}${path}`, { method: 'POST', headers: session.writeHeaders });
+      await server.app.request(`${base}/settings`, {
+        method: 'PUT',
+        headers: owner.writeHeaders,
+        body: JSON.stringify({ alertWebhookUrl: null }),
+      });
+      const early = await post('/settings/alert-test');
+      expect(early.status).toBe(409);
+      expect((await json<{ error: { code: string } }>(early)).error.code).toBe(
+        'insights_alert_webhook_missing',
+      );
+
+      const { alertWebhookSecret } = await json<{ alertWebhookSecret: string }>(
+        await server.app.request(`${base}/settings`, {
+          method: 'PUT',
+          headers: owner.writeHeaders,
+          body: JSON.stringify({ alertWebhookUrl: url }),
+        }),
+      );
+      const tested = await post('/settings/alert-test');
+      expect(tested.status).toBe(200);
+      expect(await json(tested)).toMatchObject({
+        status: 204,
+        eventId: expect.stringMatching(/^insights-test-/),
+      });
+      const [first] = received;
+      const signature = (secret: string, delivery: (typeof received)[number]) =>
+        `sha256=${createHmac('sha256', secret)
+          .update(`${String(delivery.headers['x-polett-timestamp'])}.${delivery.body}`)
+          .digest('hex')}`;
+      expect(first!.headers['x-polett-signature']).toBe(signature(alertWebhookSecret, first!));
+      expect(JSON.parse(first!.body)).toMatchObject({ type: 'insights.test', workspaceId });
+
+      expect((await post('/settings/alert-secret', viewer)).status).toBe(403);
+      expect((await post('/settings/alert-test', viewer)).status).toBe(403);
+      const rotated = await post('/settings/alert-secret');
+      expect(rotated.status).toBe(201);
+      const { secret } = await json<{ secret: string }>(rotated);
+      expect(secret).toMatch(/^whsec_/);
+      expect(secret).not.toBe(alertWebhookSecret);
+      await post('/settings/alert-test');
+      expect(received[1]!.headers['x-polett-signature']).toBe(signature(secret, received[1]!));
+      // The URL unchanged keeps the new secret; nothing about it is readable afterwards.
+      const read = await json<Record<string, unknown>>(
+        await server.app.request(`${base}/settings`, { headers: owner.headers }),
+      );
+      expect(JSON.stringify(read)).not.toContain(secret);
+
+      answer = 410;
+      const refused = await server.app.request(`${base}/settings/alert-test`, {
+        method: 'POST',
+        headers: { ...owner.writeHeaders, 'accept-language': 'en' },
+      });
+      expect(refused.status).toBe(400);
+      const { error } = await json<{ error: { code: string; message: string } }>(refused);
+      expect(error.code).toBe('insights_alert_webhook_failed');
+      expect(error.message).toContain('refused the event (HTTP 410)');
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+
+  it('acknowledges an alert once, for editors, and it stays acknowledged', async () => {
+    const scope = openInsightsStore(server.polett.storage.database).forWorkspace(workspaceId);
+    const alert = scope.raiseAlert({
+      metric: 'negative:aspect:leverans',
+      periodStart: '2024-05-02',
+      value: 14,
+      expected: 1,
+      robustZ: 8.1,
+      message: { sv: 'Leveransen larmar', en: 'Delivery alarms' },
+    })!;
+    const acknowledge = (id: string, session = owner) =>
+      server.app.request(`${base}/alerts/${id}/acknowledge`, {
+        method: 'POST',
+        headers: session.writeHeaders,
+      });
+    expect((await acknowledge(alert.id, viewer)).status).toBe(403);
+    expect((await acknowledge('finns-inte')).status).toBe(404);
+    expect((await acknowledge(alert.id)).status).toBe(204);
+    const listed = async () =>
+      (
+        await json<{ alerts: Array<{ id: string; acknowledgedAt: string | null }> }>(
+          await server.app.request(`${base}/alerts`, { headers: viewer.headers }),
+        )
+      ).alerts.find((candidate) => candidate.id === alert.id)!;
+    const { acknowledgedAt } = await listed();
+    expect(acknowledgedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    // A second acknowledgement keeps the first time.
+    expect((await acknowledge(alert.id)).status).toBe(204);
+    expect((await listed()).acknowledgedAt).toBe(acknowledgedAt);
+    const summary = await json<z.infer<typeof summarySchema>>(
+      await server.app.request(`${base}/summary`, { headers: viewer.headers }),
+    );
+    expect(summary.alerts.find((candidate) => candidate.id === alert.id)?.acknowledgedAt).toBe(
+      acknowledgedAt,
+    );
+  });
+
+  it('documents the settings, webhook and acknowledgement routes in /openapi.json', async () => {
+    const document = (await (await server.app.request('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    const insights = '/api/workspaces/{workspaceId}/insights';
+    for (const path of ['/settings/alert-secret', '/settings/alert-test', '/alerts/{alertId}/acknowledge'])
+      expect(Object.keys(document.paths[`${insights}${path}`] ?? {})).toEqual(['post']);
+    expect(Object.keys(document.paths[`${insights}/settings`] ?? {}).sort()).toEqual(['get', 'put']);
+    expect(document.components.schemas).toHaveProperty('InsightsTestDelivery');
+  });
+
+  it('shows the alert webhook path (often a secret of its own) to managers only', async () => {
+    await server.app.request(`${base}/settings`, {
+      method: 'PUT',
+      headers: owner.writeHeaders,
+      body: JSON.stringify({ alertWebhookUrl: 'https://hooks.example.se/services/T0/B0/hemlig-nyckel' }),
+    });
+    const asViewer = await json<{ alertWebhookUrl: string | null }>(
+      await server.app.request(`${base}/settings`, { headers: viewer.headers }),
+    );
+    expect(asViewer.alertWebhookUrl).toBe('https://hooks.example.se');
+    const asOwner = await json<{ alertWebhookUrl: string | null }>(
+      await server.app.request(`${base}/settings`, { headers: owner.headers }),
+    );
+    expect(asOwner.alertWebhookUrl).toBe('https://hooks.example.se/services/T0/B0/hemlig-nyckel');
+  });
+
+  it('refuses an alert webhook at a link-local address or not over HTTP(S) when it is saved', async () => {
+    for (const address of ['http://169.254.169.254/latest/meta-data', 'ftp://example.se/larm']) {
+      const refused = await server.app.request(`${base}/settings`, {
+        method: 'PUT',
+        headers: { ...owner.writeHeaders, 'accept-language': 'sv' },
+        body: JSON.stringify({ alertWebhookUrl: address }),
+      });
+      expect(refused.status).toBe(400);
+      const { error } = await json<{ error: { code: string; field: string; message: string } }>(refused);
+      expect(error).toMatchObject({ code: 'insights_alert_webhook_address', field: 'alertWebhookUrl' });
+      expect(error.message).toContain(address);
+    }
+  });
+
+  it('does not promise a retry when a test alert fails: the test is sent once', async () => {
+    const receiver = createServer((_request, response) => response.writeHead(503).end());
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      await server.app.request(`${base}/settings`, {
+        method: 'PUT',
+        headers: owner.writeHeaders,
+        body: JSON.stringify({
+          alertWebhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/larm`,
+        }),
+      });
+      for (const [language, promise] of [
+        ['en', 'tries again'],
+        ['sv', 'försöker igen'],
+      ] as const) {
+        const failed = await server.app.request(`${base}/settings/alert-test`, {
+          method: 'POST',
+          headers: { ...owner.writeHeaders, 'accept-language': language },
+        });
+        expect(failed.status).toBe(502);
+        const { error } = await json<{ error: { code: string; message: string } }>(failed);
+        expect(error.code).toBe('insights_alert_webhook_failed');
+        expect(error.message).toContain('HTTP 503');
+        expect(error.message).not.toContain(promise);
+      }
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 });

@@ -17,6 +17,8 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createRoute, z } from '@hono/zod-openapi';
 import { PolettError } from '../../errors.js';
 import {
+  alertWebhookMissing,
+  checkAlertWebhookAddress,
   comparePeriods,
   DEFAULT_ASPECTS,
   detectColumns,
@@ -30,6 +32,7 @@ import {
   openInsightsStore,
   previewRecords,
   pushFeedback,
+  sendTestAlert,
   summariseInsights,
   timeSeries,
   verifyInboundSignature,
@@ -54,6 +57,7 @@ import {
   settingsSchema,
   settingsUpdateSchema,
   summarySchema,
+  testDeliverySchema,
   trendsQuerySchema,
   trendsSchema,
 } from '../../insights/schemas.js';
@@ -126,6 +130,25 @@ function filtersOf(query: Record<string, unknown>): FeedbackFilters {
   return Object.fromEntries(
     keys.filter((key) => query[key] !== undefined).map((key) => [key, query[key]]),
   ) as FeedbackFilters;
+}
+
+/** Two aspects of one name would merge in every chart: refused with the name to change. */
+function assertDistinctAspectNames(aspects: readonly AspectDefinition[]): void {
+  const seen = new Set<string>();
+  for (const aspect of aspects) {
+    const key = aspect.name.trim().toLocaleLowerCase('sv');
+    if (seen.has(key))
+      throw new PolettError({
+        code: 'insights_aspect_duplicate',
+        status: 400,
+        field: 'aspects',
+        message: {
+          sv: `Aspekten "${aspect.name}" finns två gånger; ge den ena ett annat namn eller slå ihop deras nyckelord.`,
+          en: `The aspect "${aspect.name}" is listed twice; rename one or merge their keywords.`,
+        },
+      });
+    seen.add(key);
+  }
 }
 
 export function insightsRoutes(dependencies: ServerDependencies) {
@@ -434,11 +457,15 @@ export function insightsRoutes(dependencies: ServerDependencies) {
     },
   );
 
-  const presentSettings = (scope: InsightsScope) => {
+  /** `seesWebhookPath`: a receiver's address often carries its own secret (a Slack or Zapier hook), so readers get its origin only. */
+  const presentSettings = (scope: InsightsScope, seesWebhookPath = true) => {
     const settings = scope.settings();
     return {
       aspects: (settings.aspects as AspectDefinition[] | null) ?? DEFAULT_ASPECTS,
-      alertWebhookUrl: settings.alertWebhookUrl,
+      alertWebhookUrl:
+        settings.alertWebhookUrl && !seesWebhookPath
+          ? new URL(settings.alertWebhookUrl).origin
+          : settings.alertWebhookUrl,
       inboundWebhook: settings.inboundWebhookSecret !== null,
     };
   };
@@ -452,7 +479,11 @@ export function insightsRoutes(dependencies: ServerDependencies) {
       request: { params: workspaceParamsSchema },
       responses: { 200: jsonResponse(settingsSchema, 'The settings'), ...errorResponses(401, 403, 404) },
     }),
-    (context) => context.json(presentSettings(scopeOf(context)), 200),
+    (context) =>
+      context.json(
+        presentSettings(scopeOf(context), context.get('workspace').permissions.includes('workspace.manage')),
+        200,
+      ),
   );
 
   app.openapi(
@@ -474,6 +505,8 @@ export function insightsRoutes(dependencies: ServerDependencies) {
     (context) => {
       const scope = scopeOf(context);
       const update = context.req.valid('json');
+      if (update.aspects) assertDistinctAspectNames(update.aspects);
+      if (update.alertWebhookUrl) checkAlertWebhookAddress(update.alertWebhookUrl);
       const current = scope.settings();
       const newSecret =
         update.alertWebhookUrl && update.alertWebhookUrl !== current.alertWebhookUrl
@@ -492,6 +525,44 @@ export function insightsRoutes(dependencies: ServerDependencies) {
         { ...presentSettings(scope), ...(newSecret ? { alertWebhookSecret: newSecret } : {}) },
         200,
       );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: `${BASE}/settings/alert-secret`,
+      summary:
+        'Replace the secret that signs alert webhooks (when the old one leaked or was lost); the new one is shown once',
+      ...route('workspace.manage'),
+      request: { params: workspaceParamsSchema },
+      responses: { 201: jsonResponse(secretSchema, 'The new secret'), ...errorResponses(401, 403, 404, 409) },
+    }),
+    (context) => {
+      const scope = scopeOf(context);
+      if (!scope.settings().alertWebhookUrl) throw alertWebhookMissing();
+      const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+      scope.updateSettings({ alertWebhookSecret: secret });
+      return context.json({ secret }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: `${BASE}/settings/alert-test`,
+      summary:
+        'Send one signed test alert (`type: insights.test`) to the alert webhook now and answer how the receiver took it',
+      ...route('workspace.manage'),
+      request: { params: workspaceParamsSchema },
+      responses: {
+        200: jsonResponse(testDeliverySchema, 'The receiver accepted it'),
+        ...errorResponses(400, 401, 403, 404, 409, 502),
+      },
+    }),
+    async (context) => {
+      const { status, eventId } = await sendTestAlert(scopeOf(context), { signal: context.req.raw.signal });
+      return context.json({ status, eventId }, 200);
     },
   );
 

@@ -7,9 +7,11 @@
  * Files and folders on the server's own disk are added with the CLI only (`polett kb add`): over
  * HTTP a member could otherwise read any file the server may read.
  */
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { PolettError } from '../../errors.js';
 import { openKnowledge, type Knowledge, type SourceRecord } from '../../knowledge/index.js';
 import {
   addedSourceSchema,
@@ -28,6 +30,9 @@ import { SqliteStorage } from '../../storage/index.js';
 import type { AppEnvironment, ServerDependencies } from '../context.js';
 import { createRouter, errorResponses, jsonBody, jsonResponse, SIGNED_IN } from '../openapi.js';
 import { requirePermission } from '../platform/workspace-access.js';
+import { knowledgeUploadLimitBytes, receiveUpload, uploadUnreadableError } from './knowledge-upload.js';
+
+export { KNOWLEDGE_UPLOAD_PATH } from './knowledge-upload.js';
 
 const tags = ['Knowledge'];
 const sourceParams = workspaceParamsSchema.extend({ sourceId: z.string().min(1) });
@@ -39,18 +44,6 @@ function route(permission: Permission) {
     middleware: requirePermission(permission),
     description: `Needs the \`${permission}\` permission in the workspace (see the roles table).`,
   };
-}
-
-function noFilesError(): PolettError {
-  return new PolettError({
-    code: 'knowledge_upload_empty',
-    status: 400,
-    field: 'files',
-    message: {
-      sv: 'Uppladdningen innehåller inga filer; skicka en eller flera filer i fältet files (multipart/form-data).',
-      en: 'The upload contains no files; send one or more files in the field files (multipart/form-data).',
-    },
-  });
 }
 
 function presentSource(source: SourceRecord) {
@@ -73,6 +66,9 @@ export function knowledgeRoutes(dependencies: ServerDependencies, given?: Knowle
       : undefined);
   if (!knowledge) return app;
   const scoped = (context: Context<AppEnvironment>) => knowledge.forWorkspace(context.get('workspace').id);
+  const uploadLimitBytes = knowledgeUploadLimitBytes(dependencies.config.server.bodyLimitBytes);
+  // Uploads stream here first, on the file system of the uploads folder, so that they are moved, not copied.
+  const incomingFolder = path.join(dependencies.config.dataDir, 'knowledge', 'incoming');
 
   app.openapi(
     createRoute({
@@ -129,57 +125,56 @@ export function knowledgeRoutes(dependencies: ServerDependencies, given?: Knowle
       path: '/workspaces/{workspaceId}/knowledge/uploads',
       summary: 'Upload files (multipart field `files`, repeatable) as one source and start its sync',
       ...route('knowledge.write'),
+      description: `Needs the \`knowledge.write\` permission in the workspace (see the roles table). The body is streamed to disk; together the files may be at most ${knowledgeUploadLimitBytes(dependencies.config.server.bodyLimitBytes) / (1024 * 1024)} MB (or \`server.bodyLimitBytes\` when that is higher), each at most 50 MB to be indexed. Larger sets: \`polett kb add <path>\` on the server.`,
       request: {
         params: workspaceParamsSchema,
         body: {
           required: true,
           content: {
             'multipart/form-data': {
-              schema: z.object({
-                files: z
-                  .any()
-                  .optional()
-                  .meta({ type: 'array', items: { type: 'string', format: 'binary' } }),
-                collection: z.string().optional(),
-                tags: z.string().optional().meta({ description: 'Comma-separated tags' }),
-              }),
+              // A plain OpenAPI schema, not zod: a zod schema here would make the validator read
+              // the whole body into memory before the route could stream it to disk.
+              schema: {
+                type: 'object',
+                properties: {
+                  files: { type: 'array', items: { type: 'string', format: 'binary' } },
+                  collection: { type: 'string' },
+                  tags: { type: 'string', description: 'Comma-separated tags' },
+                },
+                required: ['files'],
+              },
             },
           },
         },
       },
       responses: {
         202: jsonResponse(addedSourceSchema, 'The source and its sync job'),
-        ...errorResponses(400, 401, 403, 404),
+        ...errorResponses(400, 401, 403, 404, 413),
       },
     }),
     async (context) => {
-      const form = await context.req.parseBody({ all: true }).catch(() => {
-        throw noFilesError();
-      });
-      const entries = [form.files ?? form['files[]'] ?? []].flat();
-      const files: Array<{ name: string; bytes: Uint8Array }> = [];
-      for (const entry of entries)
-        if (typeof entry === 'object' && entry !== null && 'arrayBuffer' in entry)
-          files.push({
-            name: (entry as File).name,
-            bytes: new Uint8Array(await (entry as File).arrayBuffer()),
-          });
-      if (files.length === 0) throw noFilesError();
-      const collection =
-        typeof form.collection === 'string' && form.collection.trim() ? form.collection.trim() : undefined;
-      const tagList =
-        typeof form.tags === 'string'
-          ? form.tags
-              .split(',')
-              .map((tag) => tag.trim())
-              .filter(Boolean)
-          : [];
-      const service = await scoped(context);
-      const { source, job } = await service.addUpload(files, {
-        ...(collection ? { collection } : {}),
-        ...(tagList.length > 0 ? { tags: tagList } : {}),
-      });
-      return context.json({ source: presentSource(source), job: { id: job.id, state: job.state } }, 202);
+      const folder = path.join(incomingFolder, randomUUID());
+      try {
+        const { files, fields } = await receiveUpload(context.req.raw, {
+          folder,
+          limitBytes: uploadLimitBytes,
+        });
+        if (files.length === 0) throw uploadUnreadableError();
+        const collection = fields.collection?.trim() || undefined;
+        const tagList = (fields.tags ?? '')
+          .split(',')
+          .map((tag) => tag.trim())
+          .filter(Boolean);
+        const service = await scoped(context);
+        const { source, job } = await service.addUpload(files, {
+          ...(collection ? { collection } : {}),
+          ...(tagList.length > 0 ? { tags: tagList } : {}),
+        });
+        return context.json({ source: presentSource(source), job: { id: job.id, state: job.state } }, 202);
+      } finally {
+        // Moved into the source's folder when stored; whatever is left here was not.
+        await rm(folder, { recursive: true, force: true });
+      }
     },
   );
 

@@ -8,7 +8,9 @@ import type {
   importSchema,
   rowsSchema,
   settingsSchema,
+  settingsUpdateSchema,
   summarySchema,
+  testDeliverySchema,
   trendPointSchema,
 } from '../../../src/insights/schemas.ts';
 import { api, ApiError, type ApiErrorBody } from './client.ts';
@@ -22,6 +24,8 @@ export type RowsPage = z.output<typeof rowsSchema>;
 export type Comparison = z.output<typeof comparisonSchema>;
 export type InsightsAlert = z.output<typeof alertSchema>;
 export type InsightsSettings = z.output<typeof settingsSchema>;
+export type InsightsSettingsUpdate = z.input<typeof settingsUpdateSchema>;
+export type TestDelivery = z.output<typeof testDeliverySchema>;
 export type ColumnRole = 'text' | 'date' | 'rating' | 'source' | 'author' | 'id' | 'label';
 export type ColumnMappingInput = { text: string } & Partial<Record<Exclude<ColumnRole, 'text'>, string>>;
 
@@ -96,6 +100,19 @@ export const insightsApi = {
   rows: (workspaceId: string, filters: InsightsFilters & { limit?: number; offset?: number }) =>
     api.get<RowsPage>(insightsPath(workspaceId, `/rows${query(filters)}`)),
   alerts: (workspaceId: string) => api.get<{ alerts: InsightsAlert[] }>(insightsPath(workspaceId, '/alerts')),
+  acknowledgeAlert: (workspaceId: string, alertId: string) =>
+    api.post<null>(insightsPath(workspaceId, `/alerts/${encodeURIComponent(alertId)}/acknowledge`)),
+  settings: (workspaceId: string) => api.get<InsightsSettings>(insightsPath(workspaceId, '/settings')),
+  /** A new or changed alert webhook address answers its signing secret, once. */
+  updateSettings: (workspaceId: string, update: InsightsSettingsUpdate) =>
+    api.put<InsightsSettings & { alertWebhookSecret?: string }>(
+      insightsPath(workspaceId, '/settings'),
+      update,
+    ),
+  rotateAlertSecret: (workspaceId: string) =>
+    api.post<{ secret: string }>(insightsPath(workspaceId, '/settings/alert-secret')),
+  testAlertWebhook: (workspaceId: string) =>
+    api.post<TestDelivery>(insightsPath(workspaceId, '/settings/alert-test')),
   exportUrl: (workspaceId: string, format: 'csv' | 'xlsx', filters: InsightsFilters) =>
     insightsPath(workspaceId, `/export${query({ ...filters, format })}`),
   jobEventsUrl: (workspaceId: string, jobId: string) =>

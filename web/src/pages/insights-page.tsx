@@ -8,6 +8,7 @@ import {
   type Comparison,
   type ImportPreview,
   type ImportRecord,
+  type InsightsAlert,
   type InsightsFilters,
   type InsightsSummary,
   type TrendPoint,
@@ -19,6 +20,7 @@ import { errorText } from '../components/loaded-view.tsx';
 import { useLocale } from '../i18n/locale-context.tsx';
 import type { MessageKey } from '../i18n/messages.ts';
 import { useSignedIn } from '../session.tsx';
+import { InsightsSettingsSection } from './insights-settings.tsx';
 
 const ROLES: ColumnRole[] = ['text', 'date', 'rating', 'source', 'author', 'id', 'label'];
 const SENTIMENTS = ['positive', 'neutral', 'negative'] as const;
@@ -311,7 +313,7 @@ function Dashboard({
   refreshKey: number;
   onDrill: (drill: { filters: InsightsFilters; label: string }) => void;
 }) {
-  const { t, locale, formatNumber, formatDate } = useLocale();
+  const { t, formatNumber, formatDate } = useLocale();
   const { workspaceId } = useSignedIn();
   const [data, setData] = useState<DashboardData>();
   const [error, setError] = useState<string>();
@@ -454,17 +456,7 @@ function Dashboard({
       </p>
       <section aria-labelledby="insights-alerts-heading" className="subsection">
         <h3 id="insights-alerts-heading">{t('insights.alerts.title')}</h3>
-        {summary.alerts.length === 0 ? (
-          <p className="muted">{t('insights.alerts.none')}</p>
-        ) : (
-          <ul>
-            {summary.alerts.map((alert) => (
-              <li key={alert.id}>
-                <Alert kind="info">{alert.message[locale]}</Alert>
-              </li>
-            ))}
-          </ul>
-        )}
+        <AlertsList alerts={summary.alerts} />
       </section>
       <div className="charts">
         {sentimentConfig ? (
@@ -605,6 +597,55 @@ function Dashboard({
           {t('insights.export.xlsx')}
         </a>
       </p>
+    </>
+  );
+}
+
+/** The spike alerts, each acknowledged once by an editor; an acknowledged one stays, marked with when. */
+function AlertsList({ alerts }: { alerts: InsightsAlert[] }) {
+  const { t, locale, formatDate } = useLocale();
+  const { workspaceId, membership } = useSignedIn();
+  const mayAcknowledge = membership?.permissions.includes('knowledge.write') ?? false;
+  const [acknowledged, setAcknowledged] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string>();
+  const acknowledgedAt = (alert: InsightsAlert) => alert.acknowledgedAt ?? acknowledged[alert.id];
+  const acknowledge = async (alert: InsightsAlert) => {
+    setError(undefined);
+    try {
+      await insightsApi.acknowledgeAlert(workspaceId, alert.id);
+      setAcknowledged((current) => ({ ...current, [alert.id]: new Date().toISOString() }));
+    } catch (caught) {
+      setError(errorText(caught));
+    }
+  };
+  if (alerts.length === 0) return <p className="muted">{t('insights.alerts.none')}</p>;
+  const open = alerts.filter((alert) => !acknowledgedAt(alert)).length;
+  return (
+    <>
+      <p>{t('insights.alerts.unacknowledged', { count: open })}</p>
+      {error ? <Alert kind="error">{error}</Alert> : null}
+      <ul className="insights-alerts" style={{ listStyle: 'none', paddingLeft: 0 }}>
+        {alerts.map((alert) => {
+          const at = acknowledgedAt(alert);
+          return (
+            <li key={alert.id} className={`alert ${at ? 'alert-success' : 'alert-info'}`}>
+              <p>{alert.message[locale]}</p>
+              {at ? (
+                <p className="muted">{t('insights.alerts.acknowledged', { date: formatDate(at) })}</p>
+              ) : mayAcknowledge ? (
+                <button
+                  type="button"
+                  className="secondary small"
+                  aria-label={t('insights.alerts.acknowledgeLabel', { message: alert.message[locale] })}
+                  onClick={() => void acknowledge(alert)}
+                >
+                  {t('insights.alerts.acknowledge')}
+                </button>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
     </>
   );
 }
@@ -753,6 +794,7 @@ export function InsightsPage() {
         <Dashboard filters={filters} refreshKey={refreshKey} onDrill={setDrill} />
       </section>
       {drill ? <Quotes drill={drill} /> : null}
+      <InsightsSettingsSection />
     </div>
   );
 }

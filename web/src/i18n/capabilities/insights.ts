@@ -92,6 +92,87 @@ export const insightsMessages = {
   'insights.sentiment.total': { sv: 'Totalt', en: 'Total' },
   'insights.alerts.title': { sv: 'Larm', en: 'Alerts' },
   'insights.alerts.none': { sv: 'Inga larm.', en: 'No alerts.' },
+  'insights.alerts.acknowledge': { sv: 'Kvittera', en: 'Acknowledge' },
+  'insights.alerts.acknowledgeLabel': {
+    sv: 'Kvittera larmet: {message}',
+    en: 'Acknowledge the alert: {message}',
+  },
+  'insights.alerts.acknowledged': { sv: 'Kvitterat {date}', en: 'Acknowledged {date}' },
+  'insights.alerts.unacknowledged': {
+    sv: '{count} okvitterade larm',
+    en: '{count} unacknowledged alerts',
+  },
+
+  // ---- settings ----
+  'insights.settings.title': { sv: 'Inställningar för insikter', en: 'Insights settings' },
+  'insights.settings.readOnly': {
+    sv: 'Bara den som administrerar arbetsytan kan ändra inställningarna.',
+    en: 'Only those who manage the workspace can change the settings.',
+  },
+  'insights.aspects.title': { sv: 'Aspekter', en: 'Aspects' },
+  'insights.aspects.intro': {
+    sv: 'Vilka delar av verksamheten analysen letar efter. Ett nyckelord träffar också böjningar och sammansättningar ("leverans" hittar "leveranstiden"). Ändringarna gäller från nästa analys.',
+    en: 'Which parts of the business the analysis looks for. A keyword also matches inflections and compounds ("leverans" finds "leveranstiden"). Changes apply from the next analysis.',
+  },
+  'insights.aspects.name': { sv: 'Namn på aspekt {number}', en: 'Name of aspect {number}' },
+  'insights.aspects.keywords': {
+    sv: 'Nyckelord för {name}',
+    en: 'Keywords for {name}',
+  },
+  'insights.aspects.keywordsHint': {
+    sv: 'Åtskilda med kommatecken, minst två tecken vart och ett.',
+    en: 'Separated by commas, at least two characters each.',
+  },
+  'insights.aspects.remove': { sv: 'Ta bort {name}', en: 'Remove {name}' },
+  'insights.aspects.add': { sv: 'Lägg till en aspekt', en: 'Add an aspect' },
+  'insights.aspects.save': { sv: 'Spara aspekterna', en: 'Save the aspects' },
+  'insights.aspects.saved': { sv: 'Aspekterna är sparade.', en: 'The aspects are saved.' },
+  'insights.aspects.unnamed': { sv: 'den nya aspekten', en: 'the new aspect' },
+  'insights.aspects.needName': {
+    sv: 'Aspekt {number} saknar namn; skriv ett namn eller ta bort den.',
+    en: 'Aspect {number} has no name; write one or remove it.',
+  },
+  'insights.aspects.needKeyword': {
+    sv: 'Aspekten "{name}" behöver minst ett nyckelord på två tecken eller fler.',
+    en: 'The aspect "{name}" needs at least one keyword of two characters or more.',
+  },
+  'insights.aspects.shortKeyword': {
+    sv: 'Nyckelordet "{keyword}" i aspekten "{name}" är för kort; skriv minst två tecken eller ta bort det.',
+    en: 'The keyword "{keyword}" of the aspect "{name}" is too short; write at least two characters or remove it.',
+  },
+  'insights.aspects.needOne': {
+    sv: 'Behåll minst en aspekt.',
+    en: 'Keep at least one aspect.',
+  },
+  'insights.webhook.title': { sv: 'Larm till webhook', en: 'Alerts by webhook' },
+  'insights.webhook.intro': {
+    sv: 'Polett skickar varje nytt larm som en signerad POST till adressen, t.ex. till er chatt eller ert ärendesystem. Signaturen (x-polett-signature) är HMAC-SHA256 av "<tidsstämpel>.<innehåll>" med hemligheten.',
+    en: 'Polett posts every new alert, signed, to the address, such as your chat or help desk. The signature (x-polett-signature) is the HMAC-SHA256 of "<timestamp>.<body>" with the secret.',
+  },
+  'insights.webhook.url': { sv: 'Webhookens adress (https://…)', en: "The webhook's address (https://…)" },
+  'insights.webhook.save': { sv: 'Spara adressen', en: 'Save the address' },
+  'insights.webhook.saved': { sv: 'Adressen är sparad.', en: 'The address is saved.' },
+  'insights.webhook.remove': { sv: 'Ta bort webhooken', en: 'Remove the webhook' },
+  'insights.webhook.removed': {
+    sv: 'Webhooken är borttagen; larmen visas bara här.',
+    en: 'The webhook is removed; alerts show only here.',
+  },
+  'insights.webhook.none': { sv: 'Ingen webhook är inställd.', en: 'No webhook is set.' },
+  'insights.webhook.invalidUrl': {
+    sv: 'Skriv en hel adress som börjar med https:// eller http://.',
+    en: 'Write a full address starting with https:// or http://.',
+  },
+  'insights.webhook.secretShown': {
+    sv: 'Signeringshemligheten visas bara nu. Kopiera den till mottagaren:',
+    en: 'The signing secret is shown only now. Copy it to the receiver:',
+  },
+  'insights.webhook.rotate': { sv: 'Byt hemlighet', en: 'Replace the secret' },
+  'insights.webhook.test': { sv: 'Skicka ett testlarm', en: 'Send a test alert' },
+  'insights.webhook.testing': { sv: 'Skickar …', en: 'Sending …' },
+  'insights.webhook.tested': {
+    sv: 'Mottagaren tog emot testlarmet (HTTP {status}).',
+    en: 'The receiver accepted the test alert (HTTP {status}).',
+  },
   'insights.rows.title': { sv: 'Citat', en: 'Quotes' },
   'insights.rows.showing': {
     sv: 'Visar {count} av {total}: {filter}',

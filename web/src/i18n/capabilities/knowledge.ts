@@ -17,8 +17,12 @@ export const knowledgeMessages = {
   'knowledge.files.dropActive': { sv: 'Släpp för att lägga till.', en: 'Drop to add.' },
   'knowledge.files.choose': { sv: 'Välj filer', en: 'Choose files' },
   'knowledge.files.formats': {
-    sv: 'PDF, Word (DOCX), HTML, Markdown, text, CSV och Excel (XLSX), högst 10 MB per uppladdning.',
-    en: 'PDF, Word (DOCX), HTML, Markdown, text, CSV and Excel (XLSX), at most 10 MB per upload.',
+    sv: 'PDF, Word (DOCX), HTML, Markdown, text, CSV och Excel (XLSX): högst 50 MB per fil och 100 MB per uppladdning. Större mängder läggs till på servern med polett kb add <sökväg>.',
+    en: 'PDF, Word (DOCX), HTML, Markdown, text, CSV and Excel (XLSX): at most 50 MB a file and 100 MB an upload. Larger sets are added on the server with polett kb add <path>.',
+  },
+  'knowledge.files.interrupted': {
+    sv: 'Uppladdningen avbröts innan servern svarade. Är filerna större än 100 MB tillsammans? Ladda upp färre åt gången, eller lägg till dem på servern med polett kb add <sökväg>.',
+    en: 'The upload was cut off before the server answered. Are the files larger than 100 MB together? Upload fewer at a time, or add them on the server with polett kb add <path>.',
   },
   'knowledge.files.selected': { sv: 'Valda filer: {names}', en: 'Chosen files: {names}' },
   'knowledge.files.upload': { sv: 'Ladda upp och indexera', en: 'Upload and index' },

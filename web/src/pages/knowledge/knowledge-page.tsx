@@ -20,6 +20,7 @@ import {
   type SourceListDto,
   type SourceReportDto,
 } from '../../api/knowledge.ts';
+import { ApiError } from '../../api/client.ts';
 import { jobEventsUrl } from '../../api/polett.ts';
 import { Alert, FormField } from '../../components/form-field.tsx';
 import { JobProgress, type JobView } from '../../components/job-progress.tsx';
@@ -94,7 +95,16 @@ function AddFilesSection({ onChanged }: { onChanged: () => void }) {
     if (files.length === 0) return;
     setUploading(true);
     const chosen = collection.trim();
-    await job.start(uploadFiles(workspaceId, files, { locale, ...(chosen ? { collection: chosen } : {}) }));
+    await job.start(
+      uploadFiles(workspaceId, files, { locale, ...(chosen ? { collection: chosen } : {}) }).catch(
+        (caught: unknown) => {
+          // The server answers every refusal in words (ApiError); anything else is a connection
+          // cut mid-upload, which is what a very large upload through a proxy ends in.
+          if (caught instanceof ApiError) throw caught;
+          throw new Error(t('knowledge.files.interrupted'));
+        },
+      ),
+    );
     setUploading(false);
     setFiles([]);
   };

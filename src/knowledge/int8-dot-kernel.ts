@@ -1,0 +1,191 @@
+/**
+ * The vector index's one hot loop, a query's dot product with every stored vector, as a small
+ * WebAssembly SIMD kernel: sixteen int8 dimensions a step where plain JavaScript does one. The
+ * module (~150 bytes) is assembled below from named opcodes of the WebAssembly binary format with
+ * its fixed-width SIMD instructions (in Node since 16.4), as src/learn/simd-matmul.ts does for its
+ * kernel, so there is no toolchain and no binary blob in the tree.
+ *
+ * Stored vectors are int8 codes, `stride` bytes each (the dimension rounded up to 16, zero-padded);
+ * the query is int16, so that it loses almost nothing to quantisation. A step widens 16 codes to
+ * int16 and multiplies-and-adds them pairwise into int32 lanes (`i32x4.dot_i16x8_s`). The lanes
+ * wrap round modulo 2³², so the result is exact whenever the whole dot product fits an int32: with
+ * codes in ±127 that is 127 · (the query's largest value) · stride < 2³¹, which the index keeps by
+ * quantising wide queries more coarsely (quantized-vector-index.ts, `QUERY_MAX`).
+ */
+
+const OP = {
+  block: 0x02,
+  loop: 0x03,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  i32Store: 0x36,
+  i32Const: 0x41,
+  i32LtU: 0x49,
+  i32GeU: 0x4f,
+  i32Add: 0x6a,
+  i32Shl: 0x74,
+  simdPrefix: 0xfd,
+  emptyBlockType: 0x40,
+  i32: 0x7f,
+  v128: 0x7b,
+} as const;
+
+/** SIMD sub-opcodes (after the 0xfd prefix), LEB128-encoded when written. */
+const SIMD = {
+  v128Load: 0x00,
+  i32x4Splat: 0x11,
+  i32x4ExtractLane: 0x1b,
+  i16x8ExtendLowI8x16S: 0x87,
+  i16x8ExtendHighI8x16S: 0x88,
+  i32x4Add: 0xae,
+  i32x4DotI16x8S: 0xba,
+} as const;
+
+function unsignedLeb128(value: number): number[] {
+  const bytes: number[] = [];
+  let remaining = value >>> 0;
+  do {
+    let byte = remaining & 0x7f;
+    remaining >>>= 7;
+    if (remaining !== 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (remaining !== 0);
+  return bytes;
+}
+
+function section(id: number, content: number[]): number[] {
+  return [id, ...unsignedLeb128(content.length), ...content];
+}
+
+function name(text: string): number[] {
+  const bytes = Array.from(Buffer.from(text, 'utf8'));
+  return [...unsignedLeb128(bytes.length), ...bytes];
+}
+
+// Parameters, then locals, of `dots(query, codes, out, count, stride)`.
+const QUERY = 0; // byte offset of the int16 query: `stride` values
+const CODES = 1; // byte offset of the int8 codes: `count` rows of `stride` bytes
+const OUT = 2; // byte offset of the int32 results: `count` values
+const COUNT = 3;
+const STRIDE = 4; // a multiple of 16, at least 16
+const N = 5; // the vector being scored
+const C = 6; // byte offset inside it
+const ROW = 7; // its codes' offset
+const ACC = 8; // v128: four int32 partial sums
+const X = 9; // v128: 16 codes
+
+const get = (index: number) => [OP.localGet, index];
+const set = (index: number) => [OP.localSet, index];
+const simd = (operation: number) => [OP.simdPrefix, ...unsignedLeb128(operation)];
+const load = (alignmentLog2: number) => [...simd(SIMD.v128Load), alignmentLog2, 0];
+
+/** `acc += dot(widened codes half, the query's int16 values at query + 2c + offset)`. */
+const halfStep = (widen: number, queryOffset: number) => [
+  ...get(ACC),
+  ...get(X),
+  ...simd(widen),
+  ...get(QUERY),
+  ...get(C),
+  OP.i32Const,
+  1,
+  OP.i32Shl,
+  OP.i32Add,
+  ...(queryOffset === 0 ? [] : [OP.i32Const, queryOffset, OP.i32Add]),
+  ...load(4),
+  ...simd(SIMD.i32x4DotI16x8S),
+  ...simd(SIMD.i32x4Add),
+  ...set(ACC),
+];
+
+const lane = (index: number) => [...get(ACC), ...simd(SIMD.i32x4ExtractLane), index];
+
+function kernelBody(): number[] {
+  // prettier-ignore
+  const body: number[] = [
+    OP.i32Const, 0, ...set(N),
+    ...get(CODES), ...set(ROW),
+    OP.block, OP.emptyBlockType,
+    OP.loop, OP.emptyBlockType,
+    // while n < count
+    ...get(N), ...get(COUNT), OP.i32GeU, OP.brIf, 1,
+    OP.i32Const, 0, ...simd(SIMD.i32x4Splat), ...set(ACC),
+    OP.i32Const, 0, ...set(C),
+    OP.loop, OP.emptyBlockType,
+    // x = 16 codes at row + c; acc += low 8 · query[c..c+8] + high 8 · query[c+8..c+16]
+    ...get(ROW), ...get(C), OP.i32Add, ...load(0), ...set(X),
+    ...halfStep(SIMD.i16x8ExtendLowI8x16S, 0),
+    ...halfStep(SIMD.i16x8ExtendHighI8x16S, 16),
+    ...get(C), OP.i32Const, 16, OP.i32Add, OP.localTee, C,
+    ...get(STRIDE), OP.i32LtU, OP.brIf, 0,
+    OP.end,
+    // out[n] = the four lanes' sum
+    ...get(OUT), ...get(N), OP.i32Const, 2, OP.i32Shl, OP.i32Add,
+    ...lane(0), ...lane(1), OP.i32Add, ...lane(2), OP.i32Add, ...lane(3), OP.i32Add,
+    OP.i32Store, 2, 0,
+    ...get(ROW), ...get(STRIDE), OP.i32Add, ...set(ROW),
+    ...get(N), OP.i32Const, 1, OP.i32Add, ...set(N),
+    OP.br, 0,
+    OP.end, OP.end,
+    OP.end,
+  ];
+  const locals = [2, 3, OP.i32, 2, OP.v128]; // two groups: 3 i32 locals, 2 v128 locals
+  return [...unsignedLeb128(locals.length + body.length), ...locals, ...body];
+}
+
+/** The module: imports `env.memory`, exports `dots(query, codes, out, count, stride)`. */
+export function int8DotModuleBytes(): Uint8Array<ArrayBuffer> {
+  const i32 = OP.i32;
+  // prettier-ignore
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, // "\0asm"
+    0x01, 0x00, 0x00, 0x00, // version 1
+    ...section(1, [1, 0x60, 5, i32, i32, i32, i32, i32, 0]), // one type: (i32 × 5) → ()
+    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x00]), // import a memory
+    ...section(3, [1, 0]), // one function of type 0
+    ...section(7, [1, ...name('dots'), 0x00, 0]), // export it
+    ...section(10, [1, ...kernelBody()]), // its code
+  ];
+  return new Uint8Array(bytes);
+}
+
+/** Writes the int32 dot product of the query with each of `count` code rows to `out`. */
+export type Int8Dots = (
+  queryOffset: number,
+  codesOffset: number,
+  outOffset: number,
+  count: number,
+  stride: number,
+) => void;
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The kernel over `memory`, or undefined where WebAssembly SIMD is not available. */
+export function createInt8Dots(memory: WebAssembly.Memory): Int8Dots | undefined {
+  if (compiled === undefined) {
+    const bytes = int8DotModuleBytes();
+    compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  }
+  if (!compiled) return undefined;
+  const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+  return instance.exports.dots as Int8Dots;
+}
+
+/** The same dot products in plain JavaScript: where SIMD is missing, and as the tests' reference. */
+export function int8DotsReference(
+  query: Int16Array,
+  codes: Int8Array,
+  out: Int32Array,
+  count: number,
+  stride: number,
+): void {
+  for (let n = 0; n < count; n += 1) {
+    let sum = 0;
+    const row = n * stride;
+    for (let c = 0; c < stride; c += 1) sum += codes[row + c]! * query[c]!;
+    out[n] = sum;
+  }
+}
