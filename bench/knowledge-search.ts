@@ -6,16 +6,12 @@
  * the same run. Both search exhaustively (no approximate vector index on either side).
  *
  * Chunks are built from real Swedish reviews (`../shared/data/reviews-sv.csv`, three a chunk) when
- * present, else from a built-in paragraph with numbers varied. Vectors are random unit vectors; a
- * query's vector lies near the chunk its words were taken from, so vector search has a right
- * answer to find. Target (issue 4): p50 ≤ 20 ms and p95 ≤ 50 ms for Polett on this machine.
- *
- * Then, only when `POLETT_BENCH_INGEST_MB` asks for it, ingestion: pages of Swedish text through
- * Knowledge's pipeline in a child process whose peak memory is sampled, against the same pages into
- * a plain FTS5 table. The ingestion benchmark proper, with the 1 GB target, is
+ * present, else from a built-in paragraph with numbers varied. Vectors are unit vectors clustered
+ * around topics (see TOPICS); a query's vector lies near the chunk its words were taken from, so
+ * vector search has a right answer to find. Target (issue 4): p50 ≤ 20 ms and p95 ≤ 50 ms for
+ * Polett on this machine. Ingestion (pages/s, and memory over 1 GB of text) is measured by
  * `npm run bench -- parsing` (bench/knowledge-parsing.ts).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,7 +26,6 @@ import {
 import { describeMachine, type BenchmarkReport, type Cell } from './support/benchmark-report.js';
 import { BUILT_IN_SWEDISH_PARAGRAPH, readSwedishReviews } from './support/shared-data.js';
 import { percentile } from './support/statistics.js';
-import { REPOSITORY_ROOT } from '../test-support/paths.js';
 
 const TARGET_P50_MS = 20;
 const TARGET_P95_MS = 50;
@@ -40,37 +35,6 @@ export interface KnowledgeSearchBenchmarkOptions {
   chunks?: number;
   dimension?: number;
   queries?: number;
-  /**
-   * Megabytes of text to ingest (POLETT_BENCH_INGEST_MB); 0, the default, skips it: ingestion is
-   * measured by `npm run bench -- parsing`, with its pipeline as a sync runs it.
-   */
-  ingestMegabytes?: number;
-}
-
-interface IngestResult {
-  mode: string;
-  pages: number;
-  megabytes: number;
-  seconds: number;
-  pagesPerSecond: number;
-  peakRssMegabytes: number;
-}
-
-function runIngestChild(mode: 'polett' | 'fts5', megabytes: number, folder: string): Promise<IngestResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'bench/knowledge-ingest-child.ts', mode, String(megabytes), folder],
-      { cwd: REPOSITORY_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`knowledge-ingest-child ${mode} exited with ${code}`));
-      else resolve(JSON.parse(output.trim().split('\n').at(-1)!) as IngestResult);
-    });
-  });
 }
 
 /** A small deterministic generator (mulberry32): the same corpus and queries every run. */
@@ -350,17 +314,6 @@ export async function runKnowledgeSearchBenchmark(
     );
     db.close();
 
-    // ---- Ingestion throughput and peak memory, each side in a process of its own ----
-    progress('ingestion');
-    const ingestMegabytes = options.ingestMegabytes ?? Number(process.env.POLETT_BENCH_INGEST_MB ?? 0);
-    const ingest =
-      ingestMegabytes > 0
-        ? [
-            await runIngestChild('polett', ingestMegabytes, folder),
-            await runIngestChild('fts5', ingestMegabytes, folder),
-          ]
-        : [];
-
     const p50 = percentile(polettHybrid, 0.5);
     const p95 = percentile(polettHybrid, 0.95);
     return {
@@ -399,38 +352,8 @@ export async function runKnowledgeSearchBenchmark(
           measured: polettRecall.toFixed(3),
           passed: polettRecall >= 0.99,
         },
-        ...ingest
-          .filter((result) => result.mode === 'polett')
-          .map((result) => ({
-            target: 'peak memory while ingesting 1 GB of text < 1 GB',
-            measured: `${result.peakRssMegabytes.toFixed(0)} MB over ${result.megabytes.toFixed(0)} MB of text${
-              result.megabytes < 1000
-                ? ' (a smaller run, POLETT_BENCH_INGEST_MB: not the 1 GB of the target)'
-                : ''
-            }`,
-            passed: result.peakRssMegabytes < 1024 && result.megabytes >= 1000,
-          })),
       ],
       notes: [],
-      extraTables:
-        ingest.length === 0
-          ? []
-          : [
-              {
-                title: 'Ingestion: pages of ~3,000 characters (parse, chunk, lexical indexing; no embedding)',
-                columns: ['pipeline', 'pages', 'MB of text', 'seconds', 'pages/s', 'peak RSS MB'],
-                rows: ingest.map((result) => [
-                  result.mode === 'polett'
-                    ? 'Polett (parse, chunk, Swedish stems + compounds + 4-grams, FTS5)'
-                    : 'plain FTS5, unicode61 tokenizer, one row a page',
-                  result.pages,
-                  result.megabytes,
-                  result.seconds,
-                  result.pagesPerSecond,
-                  result.peakRssMegabytes,
-                ]),
-              },
-            ],
     };
   } finally {
     rmSync(folder, { recursive: true, force: true });

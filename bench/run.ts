@@ -41,8 +41,7 @@ const BENCHMARKS: Record<string, { description: string; run: () => Promise<Bench
     run: () => runPlatformThroughputBenchmark(),
   },
   'knowledge-search': {
-    description:
-      'Knowledge hybrid query latency over 100,000 chunks against LanceDB 0.31.0, and ingestion pages/s and peak memory',
+    description: 'Knowledge hybrid query latency over 100,000 chunks against LanceDB 0.31.0',
     run: () => runKnowledgeSearchBenchmark(),
   },
   parsing: {
