@@ -12,6 +12,7 @@
  * codes in ±127 that is 127 · (the query's largest value) · stride < 2³¹, which the index keeps by
  * quantising wide queries more coarsely (quantized-vector-index.ts, `QUERY_MAX`).
  */
+import { oneFunctionModule, unsignedLeb128 } from '../wasm/module-bytes.js';
 
 const OP = {
   block: 0x02,
@@ -44,27 +45,6 @@ const SIMD = {
   i32x4Add: 0xae,
   i32x4DotI16x8S: 0xba,
 } as const;
-
-function unsignedLeb128(value: number): number[] {
-  const bytes: number[] = [];
-  let remaining = value >>> 0;
-  do {
-    let byte = remaining & 0x7f;
-    remaining >>>= 7;
-    if (remaining !== 0) byte |= 0x80;
-    bytes.push(byte);
-  } while (remaining !== 0);
-  return bytes;
-}
-
-function section(id: number, content: number[]): number[] {
-  return [id, ...unsignedLeb128(content.length), ...content];
-}
-
-function name(text: string): number[] {
-  const bytes = Array.from(Buffer.from(text, 'utf8'));
-  return [...unsignedLeb128(bytes.length), ...bytes];
-}
 
 // Parameters, then locals, of `dots(query, codes, out, count, stride)`.
 const QUERY = 0; // byte offset of the int16 query: `stride` values
@@ -138,18 +118,7 @@ function kernelBody(): number[] {
 
 /** The module: imports `env.memory`, exports `dots(query, codes, out, count, stride)`. */
 export function int8DotModuleBytes(): Uint8Array<ArrayBuffer> {
-  const i32 = OP.i32;
-  // prettier-ignore
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, // "\0asm"
-    0x01, 0x00, 0x00, 0x00, // version 1
-    ...section(1, [1, 0x60, 5, i32, i32, i32, i32, i32, 0]), // one type: (i32 × 5) → ()
-    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x00]), // import a memory
-    ...section(3, [1, 0]), // one function of type 0
-    ...section(7, [1, ...name('dots'), 0x00, 0]), // export it
-    ...section(10, [1, ...kernelBody()]), // its code
-  ];
-  return new Uint8Array(bytes);
+  return oneFunctionModule('dots', 5, kernelBody());
 }
 
 /** Writes the int32 dot product of the query with each of `count` code rows to `out`. */

@@ -7,6 +7,7 @@
  * The kernel reads weights and tokens from one WebAssembly memory: the transformer places every
  * weight matrix in it at load (`WasmArena`), and each call copies its tokens into a scratch area.
  */
+import { oneFunctionModule, signedLeb128, unsignedLeb128 } from '../wasm/module-bytes.js';
 
 /** Opcodes used, from the WebAssembly core and SIMD specifications. */
 const OP = {
@@ -31,39 +32,6 @@ const OP = {
 } as const;
 /** SIMD sub-opcodes (after the 0xfd prefix), LEB128-encoded when written. */
 const SIMD = { v128Load: 0, f32x4Splat: 19, f32x4ExtractLane: 31, f32x4Add: 228, f32x4Mul: 230 } as const;
-
-function unsignedLeb128(value: number): number[] {
-  const bytes: number[] = [];
-  let remaining = value >>> 0;
-  do {
-    let byte = remaining & 0x7f;
-    remaining >>>= 7;
-    if (remaining !== 0) byte |= 0x80;
-    bytes.push(byte);
-  } while (remaining !== 0);
-  return bytes;
-}
-
-function signedLeb128(value: number): number[] {
-  const bytes: number[] = [];
-  let remaining = value | 0;
-  for (;;) {
-    const byte = remaining & 0x7f;
-    remaining >>= 7;
-    const done = (remaining === 0 && (byte & 0x40) === 0) || (remaining === -1 && (byte & 0x40) !== 0);
-    bytes.push(done ? byte : byte | 0x80);
-    if (done) return bytes;
-  }
-}
-
-function section(id: number, content: number[]): number[] {
-  return [id, ...unsignedLeb128(content.length), ...content];
-}
-
-function name(text: string): number[] {
-  const bytes = Array.from(Buffer.from(text, 'utf8'));
-  return [...unsignedLeb128(bytes.length), ...bytes];
-}
 
 // Parameter and local indices of the kernel.
 const IN = 0; // byte offset of the tokens: tokenCount rows of `columns` floats
@@ -203,18 +171,7 @@ function kernelBody(): number[] {
 
 /** The module: imports `env.memory`, exports `matmul(in, out, weights, tokens, rows, columns)`. */
 export function simdMatmulModuleBytes(): Uint8Array<ArrayBuffer> {
-  const i32 = 0x7f;
-  // prettier-ignore
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, // "\0asm"
-    0x01, 0x00, 0x00, 0x00, // version 1
-    ...section(1, [1, 0x60, 6, i32, i32, i32, i32, i32, i32, 0]), // one type: (i32 × 6) → ()
-    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x00]), // import a memory
-    ...section(3, [1, 0]), // one function of type 0
-    ...section(7, [1, ...name('matmul'), 0x00, 0]), // export it
-    ...section(10, [1, ...kernelBody()]), // its code
-  ];
-  return new Uint8Array(bytes);
+  return oneFunctionModule('matmul', 6, kernelBody());
 }
 
 export type SimdMatmul = (

@@ -1,0 +1,62 @@
+/**
+ * The few pieces of the WebAssembly binary format that Polett's hand-assembled SIMD kernels need
+ * (Learn's matrix product, Knowledge's int8 dot products): LEB128 numbers, and a module of one
+ * exported function over an imported memory. The kernels write their own function bodies.
+ */
+
+export function unsignedLeb128(value: number): number[] {
+  const bytes: number[] = [];
+  let remaining = value >>> 0;
+  do {
+    let byte = remaining & 0x7f;
+    remaining >>>= 7;
+    if (remaining !== 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (remaining !== 0);
+  return bytes;
+}
+
+export function signedLeb128(value: number): number[] {
+  const bytes: number[] = [];
+  let remaining = value | 0;
+  for (;;) {
+    const byte = remaining & 0x7f;
+    remaining >>= 7;
+    const done = (remaining === 0 && (byte & 0x40) === 0) || (remaining === -1 && (byte & 0x40) !== 0);
+    bytes.push(done ? byte : byte | 0x80);
+    if (done) return bytes;
+  }
+}
+
+function section(id: number, content: number[]): number[] {
+  return [id, ...unsignedLeb128(content.length), ...content];
+}
+
+function name(text: string): number[] {
+  const bytes = Array.from(Buffer.from(text, 'utf8'));
+  return [...unsignedLeb128(bytes.length), ...bytes];
+}
+
+const I32 = 0x7f;
+
+/**
+ * A module that imports `env.memory` and exports one function `exportName` taking
+ * `i32Parameters` i32 arguments and returning nothing; `body` is its encoded body (locals and code).
+ */
+export function oneFunctionModule(
+  exportName: string,
+  i32Parameters: number,
+  body: number[],
+): Uint8Array<ArrayBuffer> {
+  // prettier-ignore
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, // "\0asm"
+    0x01, 0x00, 0x00, 0x00, // version 1
+    ...section(1, [1, 0x60, i32Parameters, ...Array<number>(i32Parameters).fill(I32), 0]), // one type: (i32 × n) → ()
+    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x00]), // import a memory
+    ...section(3, [1, 0]), // one function of type 0
+    ...section(7, [1, ...name(exportName), 0x00, 0]), // export it
+    ...section(10, [1, ...body]), // its code
+  ];
+  return new Uint8Array(bytes);
+}
