@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -57,6 +57,19 @@ describe('WAL checkpoints on a worker thread', () => {
     const reopened = new BetterSqlite3(file, { readonly: true });
     expect((reopened.prepare('SELECT COUNT(*) AS n FROM notes').get() as { n: number }).n).toBe(6000);
     reopened.close();
+  });
+
+  it('closes the worker\'s connection before stop() returns, so the main connection closes last and leaves no log behind', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const { database, file } = openDatabase();
+      const checkpointer = new WalCheckpointer(database, file, { startAfterMs: 0, intervalMs: 5 });
+      await expect.poll(() => database.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
+      database.prepare('INSERT INTO notes (body) VALUES (?)').run('räksmörgås');
+      // Stopped while the worker's connection is open (and likely mid-checkpoint, every 5 ms).
+      checkpointer.stop();
+      database.close();
+      expect(readdirSync(path.dirname(file))).toEqual(['polett.db']);
+    }
   });
 
   it('never starts a thread for a database closed before it was due', async () => {

@@ -47,10 +47,20 @@ const SAFETY_CHECKPOINT_PAGES = 10_000;
 
 // Plain CommonJS, evaluated in the worker: it only needs the driver, resolved here so that it is
 // found wherever the process was started.
+// workerData.closed is a shared flag the worker sets once its connection is closed (or never
+// opened), which is what stop() waits for.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const database = new Database(workerData.path);
+const closed = new Int32Array(workerData.closed);
+const signalClosed = () => { Atomics.store(closed, 0, 1); Atomics.notify(closed, 0); };
+let database;
+try {
+  const Database = require(workerData.driver);
+  database = new Database(workerData.path);
+} catch (error) {
+  signalClosed();
+  throw error;
+}
 const checkpoint = () => {
   try {
     const [row] = database.pragma('wal_checkpoint(PASSIVE)');
@@ -62,14 +72,17 @@ const checkpoint = () => {
 const timer = setInterval(checkpoint, workerData.intervalMs);
 parentPort.on('message', () => {
   clearInterval(timer);
-  checkpoint();
-  database.close();
+  try { database.close(); } finally { signalClosed(); }
   parentPort.close();
 });
 `;
 
+/** The longest stop() waits for the worker to close its connection (it may be mid-checkpoint). */
+const STOP_WAIT_MS = 5000;
+
 export class WalCheckpointer {
   private worker: Worker | undefined;
+  private workerClosed: Int32Array | undefined;
   private readonly startTimer: NodeJS.Timeout;
   private stopped = false;
 
@@ -85,14 +98,17 @@ export class WalCheckpointer {
   private start(): void {
     if (this.stopped || !this.database.open) return;
     try {
+      const closed = new SharedArrayBuffer(4);
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
         workerData: {
           driver: createRequire(import.meta.url).resolve('better-sqlite3'),
           path: this.path,
           intervalMs: this.options.intervalMs ?? 1000,
+          closed,
         },
       });
+      this.workerClosed = new Int32Array(closed);
       worker.unref();
       worker.on('message', (message: CheckpointResult | { error: string }) => {
         if ('log' in message) this.options.onCheckpoint?.(message);
@@ -115,13 +131,20 @@ export class WalCheckpointer {
   }
 
   /**
-   * Asks the worker for a last checkpoint, after which it closes its connection and ends; nothing
-   * waits for it, since the log is safe either way (the last connection to close checkpoints it).
+   * Has the worker close its connection, and waits (blocking, at most STOP_WAIT_MS) until it has.
+   * The wait is what makes the main connection the last to close: SQLite's last connection
+   * checkpoints the log and deletes the -wal and -shm files, so after close() the data folder holds
+   * only the database. Without it the worker closed a moment later, writing and deleting files in a
+   * folder that its owner may already be removing (a test's teardown failed with ENOTEMPTY).
    */
   stop(): void {
     this.stopped = true;
     clearTimeout(this.startTimer);
-    this.worker?.postMessage('stop');
+    if (this.worker && this.workerClosed) {
+      this.worker.postMessage('stop');
+      Atomics.wait(this.workerClosed, 0, 0, STOP_WAIT_MS);
+    }
     this.worker = undefined;
+    this.workerClosed = undefined;
   }
 }
