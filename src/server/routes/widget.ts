@@ -14,6 +14,7 @@ import type { AssistantService } from '../../assistant/service.js';
 import { visitorTokenErrors, type VisitorClaims } from '../../assistant/visitor-tokens.js';
 import { PolettError } from '../../errors.js';
 import type { AppEnvironment } from '../context.js';
+import { eventStream } from '../event-stream.js';
 
 const widgetErrors = {
   unknownAssistant: () =>
@@ -230,87 +231,64 @@ export function widgetRoutes(dependencies: { assistants: AssistantService; webRo
     assistants.takeMessageAllowance(context.get('visitor').visitorId, context.get('ip'));
     const locale = context.get('locale');
     const events = assistants.ask(assistant.workspaceId, conversation.id, body.text, context.req.raw.signal);
-    const encoder = new TextEncoder();
-    const frame = (event: string, data: unknown) =>
-      encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    // A plain stream of server-sent events rather than a streaming helper: this is the hot path of
-    // hundreds of open conversations, and every layer per delta costs (bench/assistant-widget.ts).
-    const stream = new ReadableStream<Uint8Array>({
-      async pull(controller) {
+    return eventStream(context, {
+      async produce(send, gone) {
         try {
-          const next = await events.next();
-          if (next.done) {
-            controller.close();
-            return;
-          }
-          const event = next.value;
-          if (event.type === 'delta') controller.enqueue(frame('delta', { text: event.text }));
-          else if (event.type === 'question') controller.enqueue(frame('question', { id: event.message.id }));
-          else if (event.type === 'answer') {
-            const { id, role, kind, text, citations, createdAt } = event.message;
-            controller.enqueue(
-              frame('answer', {
+          for await (const event of events) {
+            if (gone.aborted) break;
+            if (event.type === 'delta') await send('delta', { text: event.text });
+            else if (event.type === 'question') await send('question', { id: event.message.id });
+            else if (event.type === 'answer') {
+              const { id, role, kind, text, citations, createdAt } = event.message;
+              await send('answer', {
                 message: { id, role, kind, text, citations, createdAt },
                 status: event.conversation.status,
-              }),
-            );
+              });
+            }
+            // Passages stay on the server: the customer sees the citations of the answer only.
           }
-          // Passages stay on the server: the customer sees the citations of the answer only.
         } catch (error) {
           const polettError = error instanceof PolettError ? error : undefined;
           if (!polettError) console.error(error);
-          controller.enqueue(
-            frame('error', {
-              message:
-                polettError?.localized[locale] ??
-                (locale === 'sv'
-                  ? 'Något gick fel när svaret skrevs; försök igen eller be att få prata med en medarbetare.'
-                  : 'Something went wrong while writing the answer; try again or ask to talk to a colleague.'),
-            }),
-          );
-          controller.close();
+          await send('error', {
+            message:
+              polettError?.localized[locale] ??
+              (locale === 'sv'
+                ? 'Något gick fel när svaret skrevs; försök igen eller be att få prata med en medarbetare.'
+                : 'Something went wrong while writing the answer; try again or ask to talk to a colleague.'),
+          });
         }
       },
-      async cancel() {
-        await events.return(undefined);
-      },
+      // The visitor went away mid-answer: the turn stops (and its model call with it).
+      onEnd: () => void events.return(undefined).catch(() => {}),
     });
-    context.header('content-type', 'text/event-stream; charset=utf-8');
-    context.header('cache-control', 'no-cache');
-    return context.body(stream);
   });
 
   api.get('/assistants/:assistantId/conversations/:conversationId/events', (context) => {
     const conversation = ownConversation(context);
-    const encoder = new TextEncoder();
-    const frame = (event: string, data: unknown) =>
-      encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     let stopListening: (() => void) | undefined;
-    // A plain stream and a plain listener: an open widget keeps this connection for as long as the
-    // page is open, so what it holds is the memory of an idle conversation.
-    const stream = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(frame('ready', { status: conversation.status }));
+    // An open widget keeps this stream for as long as its page is open, so what it holds is the
+    // memory of an idle conversation: one listener and the response.
+    return eventStream(context, {
+      holdOpen: true,
+      // Not async: the listener is in place before the stream can end, so that onEnd removes it.
+      produce(send) {
+        const ready = send('ready', { status: conversation.status });
         stopListening = assistants.listen(conversation.id, (event) => {
           if (event.type === 'status') {
-            controller.enqueue(frame('status', { status: event.conversation.status }));
+            void send('status', { status: event.conversation.status });
             return;
           }
           // The customer sees agents' replies and status notes live; their own and the assistant's
           // messages arrive on the message stream they sent.
           if (event.message.role !== 'agent' && event.message.role !== 'system') return;
           const { id, role, kind, text, createdAt } = event.message;
-          controller.enqueue(frame('message', { id, role, kind, text, createdAt, citations: [] }));
+          void send('message', { id, role, kind, text, createdAt, citations: [] });
         });
+        return ready;
       },
-      // The Node adapter cancels the body when the connection closes: the widget's page went away.
-      cancel() {
-        stopListening?.();
-      },
+      onEnd: () => stopListening?.(),
     });
-    context.header('content-type', 'text/event-stream; charset=utf-8');
-    context.header('cache-control', 'no-cache');
-    return context.body(stream);
   });
 
   api.post('/assistants/:assistantId/conversations/:conversationId/handover', (context) => {

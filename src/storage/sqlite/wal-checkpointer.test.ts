@@ -59,7 +59,7 @@ describe('WAL checkpoints on a worker thread', () => {
     reopened.close();
   });
 
-  it('closes the worker\'s connection before stop() returns, so the main connection closes last and leaves no log behind', async () => {
+  it("closes the worker's connection before stop() returns, so the main connection closes last and leaves no log behind", async () => {
     for (let round = 0; round < 5; round += 1) {
       const { database, file } = openDatabase();
       const checkpointer = new WalCheckpointer(database, file, { startAfterMs: 0, intervalMs: 5 });
