@@ -5,14 +5,16 @@
  * page would end up quoted by the public widget. Loopback and private networks stay allowed on
  * purpose: a self-hosted Polett reads the company's intranet and posts to its own automation
  * server. Checked on the name as written and again on the addresses it resolves to, just before
- * each request.
+ * each request, and at the connection itself by outbound-fetch.ts (so that a DNS answer that
+ * changes between the check and the request cannot slip through).
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 
 const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata', 'instance-data']);
 
-function isLinkLocal(address: string): boolean {
+/** Whether an address (v4, v6 or v4-mapped, brackets allowed) is link-local or the EC2 metadata address. */
+export function isLinkLocalAddress(address: string): boolean {
   const lower = address.toLowerCase().replace(/^\[|\]$/g, '');
   const v4 = lower.startsWith('::ffff:') ? lower.slice('::ffff:'.length) : lower;
   if (isIP(v4) === 4) return v4.startsWith('169.254.');
@@ -29,7 +31,7 @@ export function isForbiddenOutboundUrl(url: string): boolean {
   } catch {
     return false;
   }
-  return METADATA_HOSTS.has(hostname.toLowerCase()) || isLinkLocal(hostname);
+  return METADATA_HOSTS.has(hostname.toLowerCase()) || isLinkLocalAddress(hostname);
 }
 
 /** The same on the addresses the URL's name resolves to now (a name may point anywhere). */
@@ -39,5 +41,5 @@ export async function resolvesToForbiddenAddress(url: string): Promise<boolean> 
   if (isIP(hostname) !== 0) return false;
   // A name that does not resolve is left to the request, which fails with its own error.
   const addresses = await lookup(hostname, { all: true }).catch(() => []);
-  return addresses.some((entry) => isLinkLocal(entry.address));
+  return addresses.some((entry) => isLinkLocalAddress(entry.address));
 }

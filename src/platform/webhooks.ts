@@ -12,6 +12,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { isRetryableStatus, PolettError } from '../errors.js';
 import { resolvesToForbiddenAddress } from './outbound-address.js';
+import { isForbiddenAddressFailure, outboundFetch } from './outbound-fetch.js';
 
 export const WEBHOOK_MAX_ATTEMPTS = 6;
 const DELIVERY_TIMEOUT_MS = 10_000;
@@ -43,7 +44,7 @@ export interface WebhookDelivery {
  * or failing (network errors, 408, 429, 5xx), and a final one for a receiver that refuses it.
  */
 export async function deliverWebhook(delivery: WebhookDelivery): Promise<{ status: number }> {
-  const send = delivery.fetch ?? fetch;
+  const send = delivery.fetch ?? outboundFetch;
   // Checked at each delivery on what the name resolves to now (see outbound-address.ts).
   const code = delivery.errorCode ?? 'webhook_failed';
   if (await resolvesToForbiddenAddress(delivery.url))
@@ -67,6 +68,13 @@ export async function deliverWebhook(delivery: WebhookDelivery): Promise<{ statu
       signal: delivery.signal ? AbortSignal.any([delivery.signal, timeout]) : timeout,
     });
   } catch (error) {
+    if (isForbiddenAddressFailure(error))
+      throw webhookFailed(
+        code,
+        delivery.url,
+        'a link-local address, such as the cloud metadata service',
+        400,
+      );
     throw webhookFailed(code, delivery.url, (error as Error).message, 502, error);
   }
   await response.body?.cancel();

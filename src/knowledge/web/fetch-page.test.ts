@@ -110,6 +110,26 @@ describe('fetchPage', () => {
     expect((await fetchError('/stor', { maxBytes: 100_000 })).code).toBe('file_too_large');
   });
 
+  it('says "link-local address" when the name turned into one between the check and the connection', async () => {
+    const { createOutboundAgent } = await import('../../platform/outbound-fetch.js');
+    const { fetch: undiciFetch } = await import('undici');
+    // DNS rebinding: the check before the request saw the site's own address, the connection's
+    // lookup gets the metadata service's.
+    const rebound = createOutboundAgent((_hostname, _options, callback) =>
+      callback(null, [{ address: '169.254.169.254', family: 4 }]),
+    );
+    try {
+      const byName = site.origin.replace('127.0.0.1', 'localhost');
+      const error = await fetchPage(`${byName}/`, {
+        fetch: ((input: string, init: RequestInit) =>
+          undiciFetch(input, { ...(init as object), dispatcher: rebound })) as unknown as typeof fetch,
+      }).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'forbidden_address' });
+    } finally {
+      await rebound.close();
+    }
+  });
+
   it('refuses what is not an http(s) URL', async () => {
     await expect(fetchPage('file:///etc/passwd')).rejects.toMatchObject({ code: 'invalid_url' });
     await expect(fetchPage('inte en adress')).rejects.toMatchObject({ code: 'invalid_url' });

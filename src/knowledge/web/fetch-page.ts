@@ -24,6 +24,7 @@ import {
   forbiddenAddress,
 } from './fetch-errors.js';
 import { resolvesToForbiddenAddress } from '../../platform/outbound-address.js';
+import { isForbiddenAddressFailure, outboundFetch } from '../../platform/outbound-fetch.js';
 
 /** The product token robots.txt rules are matched against. */
 export const POLETT_ROBOTS_AGENT = 'Polett';
@@ -52,7 +53,7 @@ export interface FetchOptions {
    * follow. Any redirect is followed when absent.
    */
   checkRedirect?: (target: string, url: string) => PolettError | undefined;
-  /** The fetch to use (tests, proxies); the global one when absent. */
+  /** The fetch to use (tests, proxies); `outboundFetch` (address-checked at connect) when absent. */
   fetch?: typeof fetch;
 }
 
@@ -105,7 +106,7 @@ export async function fetchBytes(url: string, options: FetchOptions = {}): Promi
     maxBytes: DEFAULT_MAX_PAGE_BYTES,
     maxRedirects: DEFAULT_MAX_REDIRECTS,
     userAgent: POLETT_USER_AGENT,
-    fetch: globalThis.fetch,
+    fetch: outboundFetch,
     ...definedOnly(options),
   };
   if (!isHttpUrl(url)) throw invalidUrl(url);
@@ -158,6 +159,8 @@ export async function fetchBytes(url: string, options: FetchOptions = {}): Promi
     if (error instanceof PolettError) throw error;
     if (timeout.aborted) throw fetchTimeout(current, settings.timeoutMs);
     if (options.signal?.aborted) throw error;
+    // The name resolved to a public address when checked and to a forbidden one when connected.
+    if (isForbiddenAddressFailure(error)) throw forbiddenAddress(current);
     throw fetchFailed(current, error);
   }
 }
