@@ -41,6 +41,18 @@ function openAIError(context: Context<AppEnvironment>, error: PolettError) {
   return context.json(openAIErrorBody(error, context.get('locale')), error.status as 400);
 }
 
+function dimensionsUnavailable(model: string, asked: number, given: number): PolettError {
+  return new PolettError({
+    code: 'dimensions_unavailable',
+    status: 400,
+    field: 'dimensions',
+    message: {
+      sv: `Modellen ${model} ger vektorer med ${given} dimensioner, inte ${asked}; utelämna dimensions eller ange ${given}.`,
+      en: `The model ${model} gives vectors of ${given} dimensions, not ${asked}; leave out dimensions or give ${given}.`,
+    },
+  });
+}
+
 function invalidRequest(error: z.ZodError): PolettError {
   const issue = error.issues[0]!;
   const field = issue.path.join('.') || 'body';
@@ -207,6 +219,11 @@ export function openAICompatibleRoutes(dependencies: ServerDependencies) {
         : models.embeddingModel({ alias: request.model, workspaceId });
     const values = typeof request.input === 'string' ? [request.input] : request.input;
     const result = await model.doEmbed({ values, abortSignal: context.req.raw.signal });
+    // A model's vectors cannot be cut to another length in general (only models trained for it
+    // keep their meaning when truncated), so a different length is refused rather than faked.
+    const length = result.embeddings[0]?.length;
+    if (request.dimensions !== undefined && length !== undefined && request.dimensions !== length)
+      return openAIError(context, dimensionsUnavailable(request.model, request.dimensions, length));
     const data = result.embeddings.map((embedding, index) => ({
       object: 'embedding' as const,
       index,
