@@ -16,6 +16,7 @@ const ENVIRONMENT_OVERRIDES: Record<string, { path: string[]; parse: (value: str
   POLETT_HOST: { path: ['server', 'host'], parse: (value) => value },
   POLETT_LOCALE: { path: ['locale'], parse: (value) => value },
   POLETT_LOG_LEVEL: { path: ['logLevel'], parse: (value) => value },
+  POLETT_FEEDBACK_UPLOAD_LIMIT_BYTES: { path: ['server', 'feedbackUploadLimitBytes'], parse: parseInteger },
 };
 
 function parseInteger(value: string): unknown {

@@ -123,6 +123,11 @@ export const configSchema = z
           .min(1024)
           .default(10 * 1024 * 1024),
         /**
+         * Largest feedback file sent to Insights through the web, in bytes: 1 GB (or bodyLimitBytes
+         * when higher) when unset. Such a file is streamed to disk, outside bodyLimitBytes.
+         */
+        feedbackUploadLimitBytes: z.number().int().min(1024).optional(),
+        /**
          * Read the caller's address from X-Forwarded-For and the scheme from X-Forwarded-Proto.
          * Only behind a reverse proxy that sets them: otherwise any caller could pick its own address.
          */

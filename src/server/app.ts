@@ -29,7 +29,7 @@ import { providerRoutes } from './routes/providers.js';
 import { learnRoutes } from './routes/learn.js';
 import { contentRoutes } from './routes/content.js';
 import { KNOWLEDGE_UPLOAD_PATH, knowledgeRoutes } from './routes/knowledge.js';
-import { insightsRoutes } from './routes/insights.js';
+import { INSIGHTS_UPLOAD_PATH, insightsRoutes } from './routes/insights.js';
 import { openKnowledge, type Knowledge } from '../knowledge/index.js';
 import { webAppRoutes, defaultWebRoot } from './web-app.js';
 import { AssistantService } from '../assistant/service.js';
@@ -126,11 +126,13 @@ export function createApp(dependencies: ServerDependencies) {
   });
   // GET and HEAD carry no body; asking for one makes the Node adapter build a full Request, which
   // costs more than the rest of the middleware together.
-  // The knowledge upload streams its body to disk under a limit of its own (routes/knowledge-upload.ts).
+  // The knowledge upload streams its body to disk under a limit of its own (routes/knowledge-upload.ts),
+  // and so does a feedback file sent to Insights (routes/insights-upload.ts).
   app.use('*', (context, next) =>
     context.req.method === 'GET' ||
     context.req.method === 'HEAD' ||
-    KNOWLEDGE_UPLOAD_PATH.test(context.req.path)
+    KNOWLEDGE_UPLOAD_PATH.test(context.req.path) ||
+    (context.req.method === 'POST' && INSIGHTS_UPLOAD_PATH.test(context.req.path))
       ? next()
       : limitBody(context, next),
   );

@@ -3,8 +3,10 @@
  * a spike is chosen with the file input, previewed, its columns confirmed once, imported and
  * analysed as jobs followed live; the dashboard shows the charts and the spike alert, a heatmap
  * cell drills down to its quotes with a "Skriv ett svar" hand-over to Content; axe-core is clean.
- * Then the settings: the aspect list edited, the alert webhook set (its secret shown once, a test
- * delivery checked at a real receiver), and the spike alert acknowledged for good.
+ * A file past the upload limit (set small here) gets the server's sentence naming the limit and
+ * `polett insights import`. Then the settings: the aspect list edited, the alert webhook set (its
+ * secret shown once, a test delivery checked at a real receiver, the secret replaced only after a
+ * confirmation), and the alerts acknowledged for good with the keyboard, focus moving on each time.
  */
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
@@ -34,11 +36,14 @@ function reviewsWithSpike(): string {
   return lines.join('\n');
 }
 
+const UPLOAD_LIMIT_BYTES = 64 * 1024;
+
 describe.skipIf(chromiumMissing)('the Insights page in Chromium', () => {
   let signedIn: SignedInBrowser;
 
   beforeAll(async () => {
-    signedIn = await startSignedInBrowser({});
+    // A small upload limit, so that a file past it is quick to make and send.
+    signedIn = await startSignedInBrowser({ server: { feedbackUploadLimitBytes: UPLOAD_LIMIT_BYTES } });
   }, 180_000);
 
   afterAll(async () => {
@@ -51,11 +56,22 @@ describe.skipIf(chromiumMissing)('the Insights page in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'Insikter' }).waitFor();
     await page.getByText('Ingen feedback ännu.').waitFor();
 
+    // Past the upload limit: the server's sentence, naming the limit and the way out.
+    const fileInput = page.getByLabel('Fil (CSV, TSV, JSON, JSONL eller XLSX)');
+    const tooLarge = `id,omdöme\n${'1,Bra service och snabb leverans\n'.repeat(UPLOAD_LIMIT_BYTES / 16)}`;
+    await fileInput.setInputFiles([
+      { name: 'for-stor.csv', mimeType: 'text/csv', buffer: Buffer.from(tooLarge, 'utf8') },
+    ]);
+    await page.getByRole('button', { name: 'Förhandsgranska' }).click();
     await page
-      .getByLabel('Fil (CSV, TSV, JSON, JSONL eller XLSX)')
-      .setInputFiles([
-        { name: 'omdomen.csv', mimeType: 'text/csv', buffer: Buffer.from(reviewsWithSpike(), 'utf8') },
-      ]);
+      .getByText(
+        'Filen är större än gränsen på 64 KB för feedbackfiler som skickas via webben; läs in den direkt på servern med `polett insights import <fil>`, eller dela upp den i mindre filer.',
+      )
+      .waitFor();
+
+    await fileInput.setInputFiles([
+      { name: 'omdomen.csv', mimeType: 'text/csv', buffer: Buffer.from(reviewsWithSpike(), 'utf8') },
+    ]);
     await page.getByRole('button', { name: 'Förhandsgranska' }).click();
     await page.getByText(/CSV, utf-8\. Kontrollera kolumnerna/).waitFor();
     await expect(page.getByLabel('Text', { exact: true }).inputValue()).resolves.toBe('omdöme');
@@ -149,6 +165,45 @@ describe.skipIf(chromiumMissing)('the Insights page in Chromium', () => {
       );
       expect(JSON.parse(delivery!.body)).toMatchObject({ type: 'insights.test' });
 
+      // Replacing the secret asks first: "no" (or Escape) keeps it, "yes" replaces it at once.
+      const rotate = page.getByRole('button', { name: 'Byt hemlighet' });
+      const focusedName = () =>
+        page.evaluate(() => {
+          const focused = document.activeElement as HTMLElement | null;
+          return focused?.getAttribute('aria-label') ?? focused?.textContent ?? '';
+        });
+      await rotate.click();
+      const question = page.getByRole('group', {
+        name: /^Byta hemligheten nu\? Den gamla slutar gälla direkt/,
+      });
+      await question.waitFor();
+      await expect(focusedName()).resolves.toBe('Nej, behåll den nuvarande');
+      await page.keyboard.press('Enter');
+      await expect(question.count()).resolves.toBe(0);
+      await expect(focusedName()).resolves.toBe('Byt hemlighet');
+      await page.keyboard.press('Enter');
+      await question.waitFor();
+      await page.keyboard.press('Escape');
+      await expect(question.count()).resolves.toBe(0);
+      await expect(page.getByTestId('insights-webhook-secret').textContent()).resolves.toBe(secret);
+      await rotate.click();
+      await question.waitFor();
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await screenshot(page, 'insights-secret-confirm');
+      await page.getByRole('button', { name: 'Ja, byt hemligheten' }).click();
+      await expect.poll(() => page.getByTestId('insights-webhook-secret').textContent()).not.toBe(secret);
+      const replaced = (await page.getByTestId('insights-webhook-secret').textContent()) ?? '';
+      expect(replaced).toMatch(/^whsec_/);
+      await expect(focusedName()).resolves.toMatch(/^Signeringshemligheten visas bara nu/);
+      await page.getByRole('button', { name: 'Skicka ett testlarm' }).click();
+      await expect.poll(() => received.length).toBe(2);
+      const second = received[1]!;
+      expect(second.headers['x-polett-signature']).toBe(
+        `sha256=${createHmac('sha256', replaced)
+          .update(`${String(second.headers['x-polett-timestamp'])}.${second.body}`)
+          .digest('hex')}`,
+      );
+
       // The spike alert from the import, acknowledged with the keyboard.
       const openCount = async () =>
         Number(
@@ -168,12 +223,20 @@ describe.skipIf(chromiumMissing)('the Insights page in Chromium', () => {
         .first()
         .waitFor();
       await page.getByText(`${before - 1} okvitterade larm`).waitFor();
+      // Focus goes on to the next open alert, so Enter acknowledges one after the other; with
+      // none left it rests on the count, not on the page's top.
+      for (let open = before - 1; open > 0; open -= 1) {
+        await expect(focusedName()).resolves.toMatch(/^Kvittera larmet: /);
+        await page.keyboard.press('Enter');
+        await page.getByText(`${open - 1} okvitterade larm`).waitFor();
+      }
+      await expect(focusedName()).resolves.toBe('0 okvitterade larm');
       expect(await accessibilityProblems(page)).toEqual([]);
       await screenshot(page, 'insights-settings');
 
       // All of it kept: after a reload the aspects, the address and the acknowledgement are still there.
       await page.reload();
-      await page.getByText(`${before - 1} okvitterade larm`).waitFor({ timeout: 30_000 });
+      await page.getByText('0 okvitterade larm').waitFor({ timeout: 30_000 });
       await expect(page.getByLabel('Namn på aspekt 6').inputValue()).resolves.toBe('parkering');
       await expect(page.getByLabel('Nyckelord för parkering').inputValue()).resolves.toBe(
         'parkering, p-plats, garage',

@@ -8,12 +8,9 @@
  * `/hooks/insights/{workspaceId}`, is authenticated by its HMAC signature instead.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createRoute, z } from '@hono/zod-openapi';
 import { PolettError } from '../../errors.js';
 import {
@@ -75,6 +72,9 @@ import {
   SIGNED_IN,
 } from '../openapi.js';
 import { requirePermission } from '../platform/workspace-access.js';
+import { insightsUploadLimitBytes, receiveFeedbackFile } from './insights-upload.js';
+
+export { INSIGHTS_UPLOAD_PATH } from './insights-upload.js';
 
 const tags = ['Insights'];
 const BASE = '/api/workspaces/{workspaceId}/insights';
@@ -157,6 +157,8 @@ export function insightsRoutes(dependencies: ServerDependencies) {
   const { database } = dependencies.storage;
   const store = openInsightsStore(database);
   const uploadsDirectory = path.join(dependencies.config.dataDir, 'insights', 'uploads');
+  const uploadLimitBytes = insightsUploadLimitBytes(dependencies.config.server);
+  const uploadLimitMegabytes = Math.round(uploadLimitBytes / (1024 * 1024));
   const scopeOf = (context: { get(key: 'workspace'): { id: string } }): InsightsScope =>
     store.forWorkspace(context.get('workspace').id);
   const jobsOf = (workspaceId: string) => {
@@ -176,6 +178,7 @@ export function insightsRoutes(dependencies: ServerDependencies) {
       summary:
         'Upload a feedback file (CSV, TSV, JSON, JSONL or XLSX, any common encoding) as the raw body; answers its columns, a sample and the detected mapping',
       ...route('knowledge.write'),
+      description: `Needs the \`knowledge.write\` permission in the workspace (see the roles table). The body is streamed to disk, outside the server's general body limit; the file may be at most ${uploadLimitMegabytes} MB (1 GB unless \`server.bodyLimitBytes\` is higher, or as set by \`server.feedbackUploadLimitBytes\`). Larger files: \`polett insights import <file>\` on the server.`,
       request: {
         params: workspaceParamsSchema,
         query: z.object({ fileName: z.string().min(1).max(200).default('feedback.csv') }),
@@ -189,7 +192,7 @@ export function insightsRoutes(dependencies: ServerDependencies) {
       },
       responses: {
         201: jsonResponse(importPreviewSchema, 'The preview'),
-        ...errorResponses(400, 401, 403, 404),
+        ...errorResponses(400, 401, 403, 404, 413),
       },
     }),
     async (context) => {
@@ -197,12 +200,17 @@ export function insightsRoutes(dependencies: ServerDependencies) {
       const fileName = path.basename(context.req.valid('query').fileName).replace(/[^\p{L}\p{N}._-]/gu, '_');
       await mkdir(uploadsDirectory, { recursive: true });
       const target = path.join(uploadsDirectory, `${randomUUID()}-${fileName}`);
-      const body = context.req.raw.body;
-      // Streamed to disk: the file is never held in memory whole.
-      if (body)
-        await pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), createWriteStream(target));
-      else await pipeline(Readable.from([]), createWriteStream(target));
-      const preview = await previewRecords(target);
+      // Streamed to disk under the upload's own limit: the file is never held in memory whole, and
+      // a file over the limit, or one that broke off, leaves nothing behind.
+      await receiveFeedbackFile(context.req.raw, { target, limitBytes: uploadLimitBytes });
+      let preview: Awaited<ReturnType<typeof previewRecords>>;
+      try {
+        preview = await previewRecords(target);
+      } catch (error) {
+        // An empty, binary or unreadable file has no import to come back to: it is not kept.
+        await rm(target, { force: true });
+        throw error;
+      }
       const record = scope.createImport({
         fileName,
         filePath: target,

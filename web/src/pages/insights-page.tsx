@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { ChartConfiguration } from 'chart.js';
 import {
   insightsApi,
@@ -608,12 +608,28 @@ function AlertsList({ alerts }: { alerts: InsightsAlert[] }) {
   const mayAcknowledge = membership?.permissions.includes('knowledge.write') ?? false;
   const [acknowledged, setAcknowledged] = useState<Record<string, string>>({});
   const [error, setError] = useState<string>();
+  // Acknowledging removes the focused button: focus goes on to the next open alert's button, or,
+  // with none left, to the count of open alerts, instead of falling to the page's top.
+  const buttons = useRef(new Map<string, HTMLButtonElement>());
+  const countRef = useRef<HTMLParagraphElement>(null);
+  const [focusNext, setFocusNext] = useState<{ alertId?: string }>();
+  useEffect(() => {
+    if (!focusNext) return;
+    const target = focusNext.alertId ? buttons.current.get(focusNext.alertId) : countRef.current;
+    target?.focus();
+    setFocusNext(undefined);
+  }, [focusNext]);
   const acknowledgedAt = (alert: InsightsAlert) => alert.acknowledgedAt ?? acknowledged[alert.id];
   const acknowledge = async (alert: InsightsAlert) => {
     setError(undefined);
     try {
       await insightsApi.acknowledgeAlert(workspaceId, alert.id);
+      const index = alerts.findIndex((entry) => entry.id === alert.id);
+      const stillOpen = (entry: InsightsAlert) => entry.id !== alert.id && !acknowledgedAt(entry);
+      const next =
+        alerts.slice(index + 1).find(stillOpen) ?? alerts.slice(0, index).reverse().find(stillOpen);
       setAcknowledged((current) => ({ ...current, [alert.id]: new Date().toISOString() }));
+      setFocusNext(next ? { alertId: next.id } : {});
     } catch (caught) {
       setError(errorText(caught));
     }
@@ -622,7 +638,9 @@ function AlertsList({ alerts }: { alerts: InsightsAlert[] }) {
   const open = alerts.filter((alert) => !acknowledgedAt(alert)).length;
   return (
     <>
-      <p>{t('insights.alerts.unacknowledged', { count: open })}</p>
+      <p ref={countRef} tabIndex={-1} data-testid="insights-alerts-open">
+        {t('insights.alerts.unacknowledged', { count: open })}
+      </p>
       {error ? <Alert kind="error">{error}</Alert> : null}
       <ul className="insights-alerts" style={{ listStyle: 'none', paddingLeft: 0 }}>
         {alerts.map((alert) => {
@@ -636,6 +654,10 @@ function AlertsList({ alerts }: { alerts: InsightsAlert[] }) {
                 <button
                   type="button"
                   className="secondary small"
+                  ref={(element) => {
+                    if (element) buttons.current.set(alert.id, element);
+                    else buttons.current.delete(alert.id);
+                  }}
                   aria-label={t('insights.alerts.acknowledgeLabel', { message: alert.message[locale] })}
                   onClick={() => void acknowledge(alert)}
                 >

@@ -4,7 +4,7 @@
  * once when set or replaced, and a test delivery). Everyone in the workspace can read them; only
  * those with `workspace.manage` can change them, as the server enforces.
  */
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { insightsApi, type InsightsSettings } from '../api/insights.ts';
 import { Alert, FormField } from '../components/form-field.tsx';
 import { errorText } from '../components/loaded-view.tsx';
@@ -182,6 +182,20 @@ function WebhookForm({ initialUrl, disabled }: { initialUrl: string | null; disa
   const [secret, setSecret] = useState<string>();
   const [message, setMessage] = useState<{ kind: 'error' | 'success'; text: string }>();
   const [busy, setBusy] = useState<'save' | 'remove' | 'rotate' | 'test'>();
+  // Replacing the secret breaks the receiver until it has the new one: asked once more, inline.
+  const [confirmingRotate, setConfirmingRotate] = useState(false);
+  const confirmId = useId();
+  const rotateButton = useRef<HTMLButtonElement>(null);
+  const cancelRotateButton = useRef<HTMLButtonElement>(null);
+  const secretBlock = useRef<HTMLDivElement>(null);
+  const [focusAfter, setFocusAfter] = useState<'cancel' | 'rotate' | 'secret'>();
+  useEffect(() => {
+    // Not while busy: the fieldset's buttons are disabled then, and a disabled button takes no focus.
+    if (!focusAfter || busy) return;
+    const target = { cancel: cancelRotateButton, rotate: rotateButton, secret: secretBlock }[focusAfter];
+    target.current?.focus();
+    setFocusAfter(undefined);
+  }, [focusAfter, busy]);
 
   const act = async (kind: NonNullable<typeof busy>, action: () => Promise<void>) => {
     setBusy(kind);
@@ -216,15 +230,40 @@ function WebhookForm({ initialUrl, disabled }: { initialUrl: string | null; disa
     act('remove', async () => {
       await insightsApi.updateSettings(workspaceId, { alertWebhookUrl: null });
       setSavedUrl(null);
+      setConfirmingRotate(false);
       setUrl('');
       setSecret(undefined);
       setMessage({ kind: 'success', text: t('insights.webhook.removed') });
     });
 
+  const askToRotate = () => {
+    setConfirmingRotate(true);
+    // The least harmful answer first, as a confirmation should.
+    setFocusAfter('cancel');
+  };
+
+  const cancelRotate = () => {
+    setConfirmingRotate(false);
+    setFocusAfter('rotate');
+  };
+
   const rotate = () =>
     act('rotate', async () => {
-      setSecret((await insightsApi.rotateAlertSecret(workspaceId)).secret);
+      setConfirmingRotate(false);
+      try {
+        setSecret((await insightsApi.rotateAlertSecret(workspaceId)).secret);
+        setFocusAfter('secret');
+      } catch (caught) {
+        setFocusAfter('rotate');
+        throw caught;
+      }
     });
+
+  const closeOnEscape = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape') return;
+    event.preventDefault();
+    cancelRotate();
+  };
 
   const test = () =>
     act('test', async () => {
@@ -255,7 +294,14 @@ function WebhookForm({ initialUrl, disabled }: { initialUrl: string | null; disa
               <button type="button" className="secondary" onClick={() => void test()}>
                 {busy === 'test' ? t('insights.webhook.testing') : t('insights.webhook.test')}
               </button>
-              <button type="button" className="secondary" onClick={() => void rotate()}>
+              <button
+                type="button"
+                className="secondary"
+                ref={rotateButton}
+                aria-expanded={confirmingRotate}
+                aria-controls={confirmingRotate ? confirmId : undefined}
+                onClick={() => (confirmingRotate ? cancelRotate() : askToRotate())}
+              >
                 {t('insights.webhook.rotate')}
               </button>
               <button type="button" className="danger" onClick={() => void remove()}>
@@ -264,10 +310,29 @@ function WebhookForm({ initialUrl, disabled }: { initialUrl: string | null; disa
             </>
           ) : null}
         </div>
+        {savedUrl && confirmingRotate ? (
+          <div
+            id={confirmId}
+            role="group"
+            aria-labelledby={`${confirmId}-question`}
+            className="alert alert-info"
+            onKeyDown={closeOnEscape}
+          >
+            <p id={`${confirmId}-question`}>{t('insights.webhook.rotateQuestion')}</p>
+            <div className="actions">
+              <button type="button" className="danger" onClick={() => void rotate()}>
+                {t('insights.webhook.rotateConfirm')}
+              </button>
+              <button type="button" className="secondary" ref={cancelRotateButton} onClick={cancelRotate}>
+                {t('insights.webhook.rotateCancel')}
+              </button>
+            </div>
+          </div>
+        ) : null}
       </fieldset>
       {savedUrl ? null : <p className="muted">{t('insights.webhook.none')}</p>}
       {secret ? (
-        <div className="alert alert-success created-key" role="status">
+        <div className="alert alert-success created-key" role="status" tabIndex={-1} ref={secretBlock}>
           <p id={secretId}>{t('insights.webhook.secretShown')}</p>
           <code className="secret" aria-describedby={secretId} data-testid="insights-webhook-secret">
             {secret}

@@ -167,6 +167,15 @@ export const insightsMessages = {
     en: 'The signing secret is shown only now. Copy it to the receiver:',
   },
   'insights.webhook.rotate': { sv: 'Byt hemlighet', en: 'Replace the secret' },
+  'insights.webhook.rotateQuestion': {
+    sv: 'Byta hemligheten nu? Den gamla slutar gälla direkt, så mottagaren avvisar larmen tills den har fått den nya.',
+    en: 'Replace the secret now? The old one stops working at once, so the receiver refuses alerts until it has the new one.',
+  },
+  'insights.webhook.rotateConfirm': { sv: 'Ja, byt hemligheten', en: 'Yes, replace the secret' },
+  'insights.webhook.rotateCancel': {
+    sv: 'Nej, behåll den nuvarande',
+    en: 'No, keep the current one',
+  },
   'insights.webhook.test': { sv: 'Skicka ett testlarm', en: 'Send a test alert' },
   'insights.webhook.testing': { sv: 'Skickar …', en: 'Sending …' },
   'insights.webhook.tested': {
