@@ -1,8 +1,20 @@
-import type { Locale } from '../i18n/messages.ts';
+import { translate, type Locale } from '../i18n/messages.ts';
 
 /** Polett's one error shape, as every route returns it. */
 export interface ApiErrorBody {
   error: { code: string; message: string; field?: string; retryable?: boolean };
+}
+
+/**
+ * The sentence for a failure that came without Polett's error body: no answer at all (status 0,
+ * `detail` says why), or a page from a proxy in front of Polett.
+ */
+function unexplainedFailure(status: number, detail: string): string {
+  if (status === 0) return translate(currentLocale, 'api.unreachable', { detail });
+  if (status === 413) return translate(currentLocale, 'api.tooLarge');
+  if (status === 502 || status === 503 || status === 504)
+    return translate(currentLocale, 'api.unavailable', { status });
+  return translate(currentLocale, 'api.unexplained', { status });
 }
 
 /** A failed call: the server's code and sentence (already in the caller's language), and the HTTP status. */
@@ -11,8 +23,9 @@ export class ApiError extends Error {
   readonly code: string;
   readonly field: string | undefined;
 
-  constructor(status: number, body: Partial<ApiErrorBody> | undefined, fallbackMessage: string) {
-    super(body?.error?.message ?? fallbackMessage);
+  /** `detail`: what the browser said of a call that got no answer (status 0). */
+  constructor(status: number, body: Partial<ApiErrorBody> | undefined, detail = '') {
+    super(body?.error?.message ?? unexplainedFailure(status, detail));
     this.name = 'ApiError';
     this.status = status;
     this.code = body?.error?.code ?? `http_${status}`;
@@ -87,7 +100,7 @@ export async function apiRequest<Result>(method: string, path: string, body?: un
     // session is gone.
     const sessionRoute = path.startsWith('/api/me') || path.startsWith('/api/session');
     if (response.status === 401 && !sessionRoute) onSessionEnded?.();
-    throw new ApiError(response.status, parsed as Partial<ApiErrorBody>, `HTTP ${response.status}`);
+    throw new ApiError(response.status, parsed as Partial<ApiErrorBody>);
   }
   if (parsed && typeof parsed === 'object' && 'csrfToken' in parsed && typeof parsed.csrfToken === 'string') {
     setCsrfToken(parsed.csrfToken);

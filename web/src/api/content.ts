@@ -148,11 +148,7 @@ export const bulkApi = {
     );
     const parsed = (await response.json().catch(() => undefined)) as unknown;
     if (!response.ok)
-      throw new ApiError(
-        response.status,
-        parsed as ConstructorParameters<typeof ApiError>[1],
-        `HTTP ${response.status}`,
-      );
+      throw new ApiError(response.status, parsed as ConstructorParameters<typeof ApiError>[1]);
     return parsed as BulkImportDto;
   },
   start: (
@@ -249,7 +245,7 @@ export async function generateContent(
     const parsed = (await response.json().catch(() => undefined)) as ConstructorParameters<
       typeof ApiError
     >[1];
-    throw new ApiError(response.status, parsed, `HTTP ${response.status}`);
+    throw new ApiError(response.status, parsed);
   }
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';

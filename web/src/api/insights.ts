@@ -62,9 +62,9 @@ export const insightsApi = {
   /** Uploads the file as the raw body; the server streams it to disk and answers a preview. */
   async upload(workspaceId: string, file: File, locale: string): Promise<ImportPreview> {
     const token = csrfToken();
-    const response = await fetch(
-      `${insightsPath(workspaceId, '/imports')}${query({ fileName: file.name })}`,
-      {
+    let response: Response;
+    try {
+      response = await fetch(`${insightsPath(workspaceId, '/imports')}${query({ fileName: file.name })}`, {
         method: 'POST',
         credentials: 'same-origin',
         headers: {
@@ -74,10 +74,14 @@ export const insightsApi = {
           ...(token ? { 'x-csrf-token': token } : {}),
         },
         body: file,
-      },
-    );
-    const body = (await response.json()) as ImportPreview | ApiErrorBody;
-    if (!response.ok) throw new ApiError(response.status, body as ApiErrorBody, `HTTP ${response.status}`);
+      });
+    } catch (cause) {
+      throw new ApiError(0, undefined, cause instanceof Error ? cause.message : String(cause));
+    }
+    // A proxy in front of Polett may answer a large upload with a page of its own, not JSON: the
+    // status still says what happened.
+    const body = (await response.json().catch(() => undefined)) as ImportPreview | ApiErrorBody | undefined;
+    if (!response.ok) throw new ApiError(response.status, body as Partial<ApiErrorBody> | undefined);
     return body as ImportPreview;
   },
   confirm: (workspaceId: string, importId: string, mapping: ColumnMappingInput) =>

@@ -75,7 +75,6 @@ export async function uploadFiles(
     body: form,
   });
   const parsed = (await response.json().catch(() => undefined)) as unknown;
-  if (!response.ok)
-    throw new ApiError(response.status, parsed as Partial<ApiErrorBody>, `HTTP ${response.status}`);
+  if (!response.ok) throw new ApiError(response.status, parsed as Partial<ApiErrorBody>);
   return parsed as AddedSourceDto;
 }

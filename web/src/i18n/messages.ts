@@ -353,6 +353,22 @@ const coreMessages = {
 
   'form.required': { sv: 'Fyll i {field}.', en: 'Fill in {field}.' },
   'form.failed': { sv: 'Det gick inte: {message}', en: 'It did not work: {message}' },
+  'api.unreachable': {
+    sv: 'Polett svarar inte ({detail}); kontrollera nätverket och att servern är igång, och försök igen.',
+    en: 'Polett does not answer ({detail}); check the network and that the server is running, then try again.',
+  },
+  'api.tooLarge': {
+    sv: 'Det som skickades är för stort för servern eller en proxy framför den (HTTP 413); skicka mindre, eller be administratören höja gränsen.',
+    en: 'What was sent is too large for the server or a proxy in front of it (HTTP 413); send less, or ask the administrator to raise the limit.',
+  },
+  'api.unavailable': {
+    sv: 'Servern, eller en proxy framför den, svarar inte just nu (HTTP {status}); försök igen om en stund.',
+    en: 'The server, or a proxy in front of it, does not answer right now (HTTP {status}); try again in a moment.',
+  },
+  'api.unexplained': {
+    sv: 'Servern svarade HTTP {status} utan förklaring; försök igen, och kontakta administratören om det upprepas.',
+    en: 'The server answered HTTP {status} without an explanation; try again, and contact the administrator if it happens again.',
+  },
 } as const satisfies Record<string, LocalizedText>;
 
 export const messages = {
