@@ -148,14 +148,24 @@ export interface AnalysedQuery {
   terms: string[];
   /** The query's 4-grams, distinct. */
   grams: string[];
+  /**
+   * Each word of the query with its terms and the 4-grams of the word alone (its edges `_` included,
+   * not the grams spanning into the next word), so that a search can tell which grams only repeat
+   * what a word's stem already finds.
+   */
+  words: Array<{ terms: string[]; grams: string[] }>;
 }
 
 /** A query's word terms and 4-grams. */
 export function analyseQuery(analyzer: SwedishAnalyzer, query: string): AnalysedQuery {
   const terms = new Set<string>();
-  for (const word of swedishWords(query))
-    for (const term of analyzer.termsOfWord(word.folded)) terms.add(term);
-  return { terms: [...terms].filter(Boolean), grams: [...new Set(gramTokens(query))] };
+  const words: AnalysedQuery['words'] = [];
+  for (const word of swedishWords(query)) {
+    const ofWord = analyzer.termsOfWord(word.folded).filter(Boolean);
+    for (const term of ofWord) terms.add(term);
+    words.push({ terms: ofWord, grams: gramTokens(word.folded) });
+  }
+  return { terms: [...terms], grams: [...new Set(gramTokens(query))], words };
 }
 
 function quoted(terms: Iterable<string>): string {

@@ -1,8 +1,10 @@
 /**
  * Lexical search over a large index: word terms in more than a tenth of the chunks are not asked of
- * FTS5 but complete the score of the top candidates, so they still rank what they should.
+ * FTS5 but complete the score of the top candidates, so they still rank what they should; a word's
+ * own 4-grams are asked only when no rare term of its own finds it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyseQuery } from './lexical-analysis.js';
 import { openScratchKnowledge, type ScratchKnowledge } from './scratch-database.js';
 import { nearDuplicateHash, type PreparedDocument } from './sqlite-knowledge-store.js';
 
@@ -80,6 +82,23 @@ describe('lexical search with common terms over a large index', () => {
     expect(added).toBeGreaterThan(idf * 0.5);
     expect(added).toBeLessThan(idf * 2.2);
     expect([...both.keys()].slice(0, 2)).toEqual(['c2', 'c1']);
+  });
+
+  it('leaves out the 4-grams of a word its rare stem finds, and asks those spanning into the next word', () => {
+    const { store } = scratch;
+    const selected = store.selectiveTerms(analyseQuery(store.analyzer, 'vattenflaska i blått'));
+    // Every word here is rare (in two chunks): its stem finds it, its own grams would
+    // find the same chunks again. The grams across word boundaries say the words stand together.
+    expect([...selected.grams].sort()).toEqual(['_i_b', 'a_i_', 'i_bl', 'ka_i']);
+    expect(selected.terms).toEqual(expect.arrayContaining(['vattenflask']));
+  });
+
+  it('asks the 4-grams of a word the index does not know, so that a misspelling still finds', () => {
+    const { knowledge, store } = scratch;
+    const selected = store.selectiveTerms(analyseQuery(store.analyzer, 'vatenflaska'));
+    expect(selected.grams).toEqual(expect.arrayContaining(['flas', 'lask', 'aska']));
+    const found = knowledge.lexicalSearch('vatenflaska', {}, 3).chunks.map((chunk) => chunk.id);
+    expect(found.slice(0, 2).sort()).toEqual(['c1', 'c2']);
   });
 
   it('asks for common words alone when a query has nothing rarer', () => {

@@ -32,6 +32,9 @@ export async function openScratchKnowledge(
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
+  // The page cache Polett's own connection has (src/storage/sqlite/sqlite-storage.ts), so that the
+  // evaluation and the benchmarks search as the product does, not with SQLite's 2 MB.
+  database.pragma('cache_size = -65536');
   sqliteVec.load(database);
   migrate(database);
   const workspaceId = randomUUID();
