@@ -4,6 +4,7 @@
  * neighbours at nearly the same distance.
  */
 import { describe, expect, it } from 'vitest';
+import { createHammingDistances, hammingReference } from './hamming-kernel.js';
 import { createInt8Dots, int8DotsReference } from './int8-dot-kernel.js';
 import { QuantizedVectorIndex } from './quantized-vector-index.js';
 
@@ -77,6 +78,28 @@ describe('the int8 dot-product kernel', () => {
   });
 });
 
+describe('the sign-bit Hamming kernel', () => {
+  it('counts exactly the differing bits the JavaScript reference does', () => {
+    const rowBytes = 48; // 384 dimensions
+    const count = 300;
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const hamming = createHammingDistances(memory)!;
+    expect(hamming).toBeDefined();
+    const next = random(5);
+    const bytes = new Uint8Array(memory.buffer);
+    for (let index = 0; index < rowBytes * (count + 1); index += 1) bytes[index] = Math.floor(next() * 256);
+    bytes.fill(0xff, rowBytes, 2 * rowBytes); // a row of ones: its distance is the query's zeros
+    bytes.fill(0, 2 * rowBytes, 3 * rowBytes);
+    const outOffset = rowBytes * (count + 1);
+    hamming(0, rowBytes, outOffset, count, rowBytes);
+    const distances = Array.from(new Int32Array(memory.buffer, outOffset, count));
+    expect(distances).toEqual(
+      hammingReference(bytes.subarray(0, rowBytes), bytes.subarray(rowBytes), count, rowBytes),
+    );
+    expect(distances[0]! + distances[1]!).toBe(rowBytes * 8);
+  });
+});
+
 describe('the quantised vector index', () => {
   it('returns the exact nearest neighbours of clustered vectors, with their cosine to 1e-4', () => {
     const dimension = 72; // not a multiple of 16: the codes are padded
@@ -96,6 +119,36 @@ describe('the quantised vector index', () => {
         expect(neighbour.similarity).toBeCloseTo(cosine(vectors[neighbour.rowid - 1]!, vector), 4);
     }
     expect(found / 400).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it('finds the same neighbours through the sign-bit first pass of a large index, after removals too', () => {
+    const dimension = 384;
+    const vectors = clustered(24_000, dimension, 64, 21);
+    const index = QuantizedVectorIndex.create(dimension, vectors.length)!;
+    vectors.forEach((vector, position) => index.upsert(position + 1, vector));
+    // Removing moves the last vector's codes and bits into the freed slot.
+    for (let rowid = 1; rowid <= 200; rowid += 1) index.remove(rowid * 7);
+    const kept = vectors.map((vector, position) =>
+      (position + 1) % 7 === 0 && position < 1400 ? undefined : vector,
+    );
+    const next = random(22);
+    let found = 0;
+    for (let query = 0; query < 30; query += 1) {
+      const target = vectors[Math.floor(next() * vectors.length)]!;
+      const vector = near(next, target, 0.6 / Math.sqrt(dimension));
+      const exact = kept
+        .map((candidate, position) => ({
+          rowid: position + 1,
+          similarity: candidate ? cosine(candidate, vector) : -2,
+        }))
+        .sort((a, b) => b.similarity - a.similarity)
+        .slice(0, 10)
+        .map((entry) => entry.rowid);
+      const nearest = index.nearest(vector, 10);
+      expect(nearest.every((neighbour) => kept[neighbour.rowid - 1] !== undefined)).toBe(true);
+      found += nearest.filter((neighbour) => exact.includes(neighbour.rowid)).length;
+    }
+    expect(found / 300).toBeGreaterThanOrEqual(0.99);
   });
 
   it('replaces a vector under the same rowid and removes one without disturbing the others', () => {
