@@ -3,9 +3,11 @@
  * heads, feed-forward 3072, 512 positions) with a three-label sequence classification head and
  * random weights from a fixed seed, written with the repository's ONNX writer into a temporary
  * folder. Besides the fp32 `onnx/model.onnx`, it writes `onnx/model_quantized.onnx`: the same
- * weights quantised to int8 the way onnxruntime's `quantize_dynamic` does it (int8 weights per
- * output column, activations quantised to uint8 at run time, `MatMulInteger`), which is the file
- * a Hugging Face repository ships for `dtype: 'q8'`.
+ * weights quantised to int8 the way onnxruntime's `quantize_dynamic` does it (int8 weight
+ * initialisers with a scale per output column, activations quantised to uint8 at run time by
+ * `DynamicQuantizeLinear`, then `MatMulInteger`, `Cast` and the two scales multiplied in), which is
+ * the file a Hugging Face repository ships for `dtype: 'q8'`; onnxruntime fuses that pattern into
+ * its dynamic-quantisation kernels as it loads it.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,7 +43,6 @@ export function baseEncoderShape(vocabularySize: number): TinyBertShape {
 }
 
 const ONNX_INT8 = 3;
-const ONNX_UINT8 = 2;
 const ONNX_FLOAT = 1;
 
 /**
@@ -115,14 +116,29 @@ export function buildQuantizedBertOnnx(shape: TinyBertShape): Uint8Array {
       randomWeight(`${prefix}.bias`, [outputSize]),
     ]);
 
-  const zero = graph.floatTensor('constant.q_zero', [], [0]);
-  const uint8Max = graph.floatTensor('constant.q_255', [], [255]);
-  const smallestScale = graph.floatTensor('constant.q_smallest_scale', [], [1e-12]);
   /**
-   * onnxruntime's DynamicQuantizeLinear written with standard single-output operators (the writer
-   * gives each node one output): the range of the activations, always including 0, mapped onto
-   * 0..255 with a zero point, computed per call.
+   * Nodes and initialisers the writer's API cannot express: `DynamicQuantizeLinear` has three
+   * outputs (the writer's `node` gives one) and the weights are int8 (the writer stores floats and
+   * int64). Its lists are reached by element access, TypeScript's sanctioned way past `private`.
    */
+  const rawNodes = graph['nodes'];
+  const rawInitializers = graph['initializers'];
+  /** onnxruntime's DynamicQuantizeLinear: uint8 activations, their scale and zero point, per call. */
+  const dynamicQuantize = (input: string): { quantized: string; scale: string; zeroPoint: string } => {
+    const [quantized, scale, zeroPoint] = ['quantized', 'scale', 'zero_point'].map((part) =>
+      graph.uniqueName(`${input}_${part}`),
+    ) as [string, string, string];
+    rawNodes.push({
+      input: [input],
+      output: [quantized, scale, zeroPoint],
+      name: graph.uniqueName('DynamicQuantizeLinear'),
+      op_type: 'DynamicQuantizeLinear',
+      attribute: [],
+    });
+    return { quantized, scale, zeroPoint };
+  };
+  /** One quantisation per activation, shared by every projection that reads it (as quantize_dynamic does). */
+  const quantizedActivations = new Map<string, ReturnType<typeof dynamicQuantize>>();
   const quantizedDense = (input: string, prefix: string, inputSize: number, outputSize: number): string => {
     const weights = randomValues([inputSize, outputSize]);
     // Per output column, symmetric: scale = max |w| / 127, zero point 0.
@@ -135,37 +151,40 @@ export function buildQuantizedBertOnnx(shape: TinyBertShape): Uint8Array {
     }
     for (let column = 0; column < outputSize; column += 1)
       columnScales[column] = Math.max(columnScales[column]! / 127, 1e-12);
-    const quantized = new Float32Array(weights.length);
+    const quantized = new Int8Array(weights.length);
     for (let index = 0; index < weights.length; index += 1)
       quantized[index] = Math.round(weights[index]! / columnScales[index % outputSize]!);
-    // Stored as whole floats and cast once: onnxruntime folds the constant Cast when it loads.
-    const int8Weights = graph.node(
-      'Cast',
-      [graph.floatTensor(`${prefix}.weight_quantized`, [inputSize, outputSize], quantized)],
-      { to: ONNX_INT8 },
-    );
-    const low = graph.node('Min', [graph.node('ReduceMin', [input], { keepdims: 0 }), zero]);
-    const high = graph.node('Max', [graph.node('ReduceMax', [input], { keepdims: 0 }), zero]);
-    const scale = graph.node('Max', [
-      graph.node('Div', [graph.node('Sub', [high, low]), uint8Max]),
-      smallestScale,
+    const weightName = `${prefix}.weight_quantized`;
+    rawInitializers.push({
+      name: weightName,
+      dims: [inputSize, outputSize],
+      data_type: ONNX_INT8,
+      raw_data: new Uint8Array(quantized.buffer),
+    });
+    const weightZeroPoint = `${prefix}.weight_zero_point`;
+    rawInitializers.push({
+      name: weightZeroPoint,
+      dims: [outputSize],
+      data_type: ONNX_INT8,
+      raw_data: new Uint8Array(outputSize),
+    });
+    let activation = quantizedActivations.get(input);
+    if (activation === undefined) {
+      activation = dynamicQuantize(input);
+      quantizedActivations.set(input, activation);
+    }
+    const product = graph.node('MatMulInteger', [
+      activation.quantized,
+      weightName,
+      activation.zeroPoint,
+      weightZeroPoint,
     ]);
-    const zeroPoint = graph.node(
-      'Cast',
-      [
-        graph.node('Clip', [
-          graph.node('Round', [graph.node('Div', [graph.node('Neg', [low]), scale])]),
-          zero,
-          uint8Max,
-        ]),
-      ],
-      { to: ONNX_UINT8 },
-    );
-    const quantizedInput = graph.node('QuantizeLinear', [input, scale, zeroPoint]);
-    const product = graph.node('MatMulInteger', [quantizedInput, int8Weights, zeroPoint]);
     const rescaled = graph.node('Mul', [
       graph.node('Cast', [product], { to: ONNX_FLOAT }),
-      graph.node('Mul', [scale, graph.floatTensor(`${prefix}.weight_scale`, [outputSize], columnScales)]),
+      graph.node('Mul', [
+        activation.scale,
+        graph.floatTensor(`${prefix}.weight_scale`, [outputSize], columnScales),
+      ]),
     ]);
     return graph.node('Add', [rescaled, randomWeight(`${prefix}.bias`, [outputSize])]);
   };

@@ -4,13 +4,13 @@
  * cross-encoder, and token counting with the model's own tokenizer. Models are read from local
  * folders only; Polett downloads them itself, so transformers.js never reaches the network.
  */
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type {
   AllTasks,
   FeatureExtractionPipeline,
   PreTrainedTokenizer,
   TextClassificationPipeline,
-  ZeroShotClassificationPipeline,
 } from '@huggingface/transformers';
 import { PolettError } from '../../errors.js';
 import type {
@@ -36,6 +36,8 @@ import {
 } from './local-onnx/model-folder.js';
 import {
   type BatchLimits,
+  type ClassifierConfig,
+  ClassifierThreads,
   classifyWithOwnLabels,
   classifyZeroShot,
   type SequenceClassifier,
@@ -54,7 +56,11 @@ export interface LocalOnnxProviderOptions {
   modelsDirectory: string;
   /** Which weight file to load: fp32 is `onnx/model.onnx`, q8 `onnx/model_quantized.onnx`... Default fp32. */
   dtype?: LocalOnnxDtype | undefined;
-  /** Threads onnxruntime uses inside one operator; default: onnxruntime's choice (the core count). */
+  /**
+   * CPU threads a model may use; default: the core count. Classification runs them as separate
+   * sessions of one thread each (at most {@link MAX_CLASSIFICATION_SESSIONS}, the rest as operator
+   * threads inside them); embedding and reranking as operator threads of one session.
+   */
   threads?: number | undefined;
   /** Zero-shot hypothesis when a call gives none. Default {@link DEFAULT_HYPOTHESIS_TEMPLATE}. */
   hypothesisTemplate?: string | undefined;
@@ -117,6 +123,11 @@ class LoadCache<Value> {
     return entry;
   }
 
+  /** Forgets a key's value, if it is still `entry`, so that the next `get` loads it anew. */
+  forget(key: string, entry: Promise<Value>): void {
+    if (this.entries.get(key) === entry) this.entries.delete(key);
+  }
+
   /** Empties the cache and returns what had loaded. */
   async drain(): Promise<Value[]> {
     const pending = [...this.entries.values()];
@@ -137,8 +148,27 @@ function chunk<Item>(items: readonly Item[], size: number): Item[][] {
  * smaller batches, so that attention's memory (batch × heads × length²) stays bounded.
  */
 const MAX_CLASSIFICATION_BATCH_TOKENS = 8192;
-/** Texts are batched with others of nearly their length: at most a fifth of a batch is padding. */
-const MAX_CLASSIFICATION_PADDING_SHARE = 0.2;
+/**
+ * Texts are batched with others of nearly their length: at most a tenth of a batch is padding.
+ * On a CPU a batch of a few texts already fills the matrix units (a text of 60 tokens is a 60-row
+ * product), so a bigger batch gains little and its padding costs in full.
+ */
+const MAX_CLASSIFICATION_PADDING_SHARE = 0.1;
+
+/**
+ * Classification sessions of one model at most. Each holds its own copy of the weights (a base
+ * encoder: some 110 to 250 MB in int8, by the size of its vocabulary, 4 times that in fp32), so the
+ * count stays small; two already keep two cores busy without the wait at every operator that two
+ * threads of one session have.
+ */
+export const MAX_CLASSIFICATION_SESSIONS = 2;
+
+/** A sequence classifier loaded for batched calls: sessions on threads, tokenizer, config. */
+interface LoadedClassifier {
+  threads: ClassifierThreads;
+  tokenizer: PreTrainedTokenizer;
+  config: ClassifierConfig;
+}
 
 /**
  * Whether the asked labels are the model's own (in any case): a fine-tuned sentiment model asked
@@ -183,8 +213,7 @@ export function createLocalOnnxProvider(userOptions: LocalOnnxProviderOptions): 
   };
   const onnxFile = onnxFileFor(options.dtype);
   const embeddingPipelines = new LoadCache<EmbeddingPipeline>();
-  const textClassificationPipelines = new LoadCache<TextClassificationPipeline>();
-  const zeroShotPipelines = new LoadCache<ZeroShotClassificationPipeline>();
+  const classifiers = new LoadCache<LoadedClassifier>();
   const rerankingPipelines = new LoadCache<RerankingPipeline>();
   const tokenizers = new LoadCache<PreTrainedTokenizer>();
 
@@ -249,32 +278,57 @@ export function createLocalOnnxProvider(userOptions: LocalOnnxProviderOptions): 
     });
   }
 
-  function classificationPipeline(modelId: string): Promise<TextClassificationPipeline> {
-    return textClassificationPipelines.get(modelId, async () => {
+  /**
+   * The classifier's sessions on worker threads (shared by its own-label and zero-shot calls), with
+   * its tokenizer and config: no transformers.js pipeline, whose session would be one more copy of
+   * the weights.
+   */
+  function loadedClassifier(modelId: string): Promise<LoadedClassifier> {
+    return classifiers.get(modelId, async () => {
       const { folder } = prepare(modelId, true);
-      return loadPipeline('text-classification', modelId, folder);
+      const transformers = await loadTransformers();
+      const [loadedTokenizer, config] = await Promise.all([
+        tokenizer(modelId),
+        transformers.AutoConfig.from_pretrained(folder, { local_files_only: true }).catch(
+          (error: unknown) => {
+            throw modelFileInvalidError(modelId, path.join(folder, 'config.json'), error);
+          },
+        ),
+      ]);
+      const threadBudget = Math.max(1, options.threads ?? availableParallelism());
+      const sessions = Math.min(MAX_CLASSIFICATION_SESSIONS, threadBudget);
+      try {
+        const threads = await ClassifierThreads.start({
+          folder,
+          dtype: options.dtype,
+          sessions,
+          intraOpThreads: Math.max(1, Math.floor(threadBudget / sessions)),
+        });
+        return { threads, tokenizer: loadedTokenizer, config: config as ClassifierConfig };
+      } catch (error) {
+        // The files were there (checked above): a session that does not load is a file that does
+        // not parse, almost always a truncated download of the ONNX weights.
+        throw modelFileInvalidError(modelId, path.join(folder, onnxFile), error);
+      }
     });
   }
 
-  function zeroShotPipeline(modelId: string): Promise<ZeroShotClassificationPipeline> {
-    return zeroShotPipelines.get(modelId, async () => {
-      const { folder, description } = prepare(modelId, true);
-      // transformers.js would otherwise guess label 2 as entailment and return confident nonsense.
-      if (!Object.keys(description.label2id).some((label) => label.toLowerCase() === 'entailment')) {
-        throw cannotDo(
-          modelId,
-          {
-            sv: 'har ingen etikett entailment och kan inte klassificera mot egna etiketter (zero-shot)',
-            en: 'has no entailment label and cannot classify against given labels (zero-shot)',
-          },
-          {
-            sv: 'välj en NLI-modell för zero-shot, eller klassificera utan etiketter med modellens egna',
-            en: "choose an NLI model for zero-shot, or classify without labels using the model's own",
-          },
-        );
-      }
-      return loadPipeline('zero-shot-classification', modelId, folder);
-    });
+  /** transformers.js would otherwise guess label 2 as entailment and return confident nonsense. */
+  function assertZeroShotCapable(modelId: string): void {
+    const { description } = prepare(modelId, true);
+    if (!Object.keys(description.label2id).some((label) => label.toLowerCase() === 'entailment')) {
+      throw cannotDo(
+        modelId,
+        {
+          sv: 'har ingen etikett entailment och kan inte klassificera mot egna etiketter (zero-shot)',
+          en: 'has no entailment label and cannot classify against given labels (zero-shot)',
+        },
+        {
+          sv: 'välj en NLI-modell för zero-shot, eller klassificera utan etiketter med modellens egna',
+          en: "choose an NLI model for zero-shot, or classify without labels using the model's own",
+        },
+      );
+    }
   }
 
   function rerankingPipeline(modelId: string): Promise<RerankingPipeline> {
@@ -353,11 +407,22 @@ export function createLocalOnnxProvider(userOptions: LocalOnnxProviderOptions): 
       maxBatchTokens: MAX_CLASSIFICATION_BATCH_TOKENS,
       maxPaddingShare: MAX_CLASSIFICATION_PADDING_SHARE,
     };
-    const sequenceClassifier = async (
-      pipeline: Promise<TextClassificationPipeline | ZeroShotClassificationPipeline>,
-    ): Promise<SequenceClassifier> => {
-      const { tokenizer, model } = await pipeline;
-      return { tokenizer, model, Tensor: (await loadTransformers()).Tensor };
+    const sequenceClassifier = async (): Promise<SequenceClassifier> => {
+      const entry = loadedClassifier(modelId);
+      let loaded = await entry;
+      if (loaded.threads.failed) {
+        // A thread died (out of memory, say): its sessions are replaced by fresh ones.
+        classifiers.forget(modelId, entry);
+        await loaded.threads.close();
+        loaded = await loadedClassifier(modelId);
+      }
+      const { threads, tokenizer: loadedTokenizer, config } = loaded;
+      return {
+        tokenizer: loadedTokenizer,
+        config,
+        forward: (batch) => threads.forward(batch),
+        parallelism: threads.parallelism,
+      };
     };
     /** Every text's scores, best first; the texts run in length-sorted batches, one forward pass each. */
     async function classifyBatch(call: ClassificationBatchCallOptions): Promise<ClassificationScore[][]> {
@@ -378,8 +443,9 @@ export function createLocalOnnxProvider(userOptions: LocalOnnxProviderOptions): 
             },
           });
         }
+        assertZeroShotCapable(modelId);
         results = await classifyZeroShot(
-          await sequenceClassifier(zeroShotPipeline(modelId)),
+          await sequenceClassifier(),
           call.texts,
           { labels: call.labels, hypothesisTemplate: template, multiLabel: call.multiLabel ?? false },
           limits,
@@ -387,12 +453,10 @@ export function createLocalOnnxProvider(userOptions: LocalOnnxProviderOptions): 
         );
       } else {
         // The model's own head decides between softmax and sigmoid (its config's problem_type).
-        results = await classifyWithOwnLabels(
-          await sequenceClassifier(classificationPipeline(modelId)),
-          call.texts,
-          limits,
-          { signal: call.abortSignal, onProgress: call.onProgress },
-        );
+        results = await classifyWithOwnLabels(await sequenceClassifier(), call.texts, limits, {
+          signal: call.abortSignal,
+          onProgress: call.onProgress,
+        });
         if (call.labels.length > 0) {
           // Answer in the spelling asked for: "NEGATIVE" from the model is "negative" to the caller.
           const asked = new Map(call.labels.map((label) => [label.toLowerCase(), label]));
@@ -482,10 +546,9 @@ export function createLocalOnnxProvider(userOptions: LocalOnnxProviderOptions): 
     async close() {
       const loaded = [
         ...(await embeddingPipelines.drain()).map(({ extractor }) => extractor),
-        ...(await textClassificationPipelines.drain()),
-        ...(await zeroShotPipelines.drain()),
         ...(await rerankingPipelines.drain()).map(({ classifier }) => classifier),
       ];
+      await Promise.allSettled((await classifiers.drain()).map(({ threads }) => threads.close()));
       await tokenizers.drain();
       await Promise.allSettled(loaded.map((pipeline) => pipeline.dispose()));
     },

@@ -4,7 +4,7 @@
  * truncated; Swedish with å, ä and ö; one that is only spaces and one that is only "!") must get
  * the scores they get alone, to 1e-4, though they run padded in shared batches.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -16,10 +16,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyBertFolder } from '../../../../test-support/onnx-writer.js';
 import { TEST_MODELS_DIR } from '../../../../test-support/paths.js';
 import { buildTinyVocabulary, TINY_ONNX_NLI } from '../../../../test-support/tiny-onnx.js';
+import { PolettError } from '../../../errors.js';
 import type { ClassificationModel, ClassificationScore } from '../../types.js';
 import { classifyTexts } from '../classify-texts.js';
 import { createLocalOnnxProvider } from '../local-onnx-provider.js';
-import { planBatches } from './batched-classification.js';
+import { ClassifierThreads, planBatches } from './batched-classification.js';
 
 const TEXTS = [
   'Bra.',
@@ -37,11 +38,12 @@ const TEXTS = [
 const SENTIMENT_MODEL = 'tiny-bert-sentiment';
 const SENTIMENT_LABELS = ['NEGATIVE', 'NEUTRAL', 'POSITIVE'];
 const scratch = mkdtempSync(path.join(tmpdir(), 'polett-batched-'));
-// Batches of 4: several batches, each padded to its longest text.
+// Batches of 4: several batches, each padded to its longest text; two threads, so two sessions run
+// batches at once.
 const provider = createLocalOnnxProvider({
   name: 'local',
   modelsDirectory: scratch,
-  threads: 1,
+  threads: 2,
   batchSize: 4,
 });
 const pipelineOptions = { local_files_only: true, device: 'cpu', dtype: 'fp32' } as const;
@@ -209,5 +211,44 @@ describe('batched classification', () => {
     await expect(
       model.doClassifyBatch!({ texts: TEXTS, labels: [], abortSignal: controller.signal }),
     ).rejects.toThrow('stopped');
+  });
+
+  it('runs batches on two session threads at once, the same logits as one at a time, and ends the threads on close', async () => {
+    const threads = await ClassifierThreads.start({
+      folder: path.join(scratch, SENTIMENT_MODEL),
+      dtype: 'fp32',
+      sessions: 2,
+      intraOpThreads: 1,
+    });
+    expect(threads.parallelism).toBe(2);
+    const batch = (rows: number, width: number) => ({
+      dims: [rows, width] as [number, number],
+      inputIds: BigInt64Array.from({ length: rows * width }, (_, index) => BigInt(5 + (index % 40))),
+      attentionMask: new BigInt64Array(rows * width).fill(1n),
+      tokenTypeIds: new BigInt64Array(rows * width),
+    });
+    const alone = await threads.forward(batch(3, 9));
+    const together = await Promise.all([1, 2, 3, 4].map(() => threads.forward(batch(3, 9))));
+    expect(alone.labelCount).toBe(3);
+    for (const { logits } of together) expect(Array.from(logits)).toEqual(Array.from(alone.logits));
+    await threads.close();
+    await expect(threads.forward(batch(1, 4))).rejects.toThrow('closed');
+  });
+
+  it('gives one clear error for a truncated weight file, and loads it once repaired', async () => {
+    const folder = path.join(scratch, 'truncated');
+    cpSync(path.join(scratch, SENTIMENT_MODEL), folder, { recursive: true });
+    const modelFile = path.join(folder, 'onnx', 'model.onnx');
+    const original = readFileSync(modelFile);
+    truncateSync(modelFile, Math.floor(original.length / 3));
+    const model = provider.classificationModel('truncated')!;
+    const error = await model.doClassifyBatch!({ texts: TEXTS, labels: [] }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(PolettError);
+    expect((error as PolettError).code).toBe('model_file_invalid');
+    expect((error as PolettError).messageIn('en')).toContain(modelFile);
+    writeFileSync(modelFile, original);
+    expect((await model.doClassifyBatch!({ texts: TEXTS, labels: [] })).results).toHaveLength(TEXTS.length);
   });
 });

@@ -3,21 +3,50 @@
  * text-classification pipeline pads a batch to its longest text, and its zero-shot pipeline runs
  * one forward pass per (text, hypothesis) pair. Here each text (or pair) is tokenised once on its
  * own, the texts are ordered by token count and cut into batches of similar length, so that
- * padding stays small, and each batch is one `session.run`. The padded positions get a 0 in the
+ * padding stays small, and each batch is one forward pass. The padded positions get a 0 in the
  * attention mask, so every text's logits are those it gets alone (to float rounding), and so are
  * its scores: the same softmax, sigmoid and entailment rules as the pipelines.
+ *
+ * The forward passes run on `ClassifierThreads`: worker threads with a session each, so that the
+ * main thread (a server's event loop) is never blocked for a batch, and two batches run at once.
  */
-import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
+import { Worker } from 'node:worker_threads';
+import type { PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
 import type { ClassificationScore } from '../../types.js';
+import type {
+  ClassifierThreadReply,
+  ClassifierThreadRequest,
+  ClassifierThreadSetup,
+} from './batched-classification-thread.js';
 
-type TensorConstructor = typeof import('@huggingface/transformers').Tensor;
+/** One padded batch for a forward pass: row-major [rows, width]. */
+export interface PaddedBatch {
+  dims: [number, number];
+  inputIds: BigInt64Array;
+  attentionMask: BigInt64Array;
+  tokenTypeIds?: BigInt64Array | undefined;
+}
 
-/** What a batched call needs from a loaded pipeline. */
+/** A batch's logits, row-major [rows, labelCount]. */
+export interface BatchLogits {
+  logits: Float32Array;
+  labelCount: number;
+}
+
+/** A sequence classifier's config, as far as scoring reads it. */
+export interface ClassifierConfig {
+  problem_type?: string;
+  id2label?: Record<string, string>;
+  label2id?: Record<string, number>;
+}
+
+/** What a batched call needs: the model's tokenizer and config, and a way to run forward passes. */
 export interface SequenceClassifier {
   tokenizer: PreTrainedTokenizer;
-  model: PreTrainedModel;
-  /** transformers.js's Tensor class, to build the padded inputs. */
-  Tensor: TensorConstructor;
+  config: ClassifierConfig;
+  forward(batch: PaddedBatch): Promise<BatchLogits>;
+  /** How many forward passes may be in flight at once. */
+  parallelism: number;
 }
 
 /** The caller's hooks: an abort signal, checked between batches, and progress in texts done. */
@@ -37,6 +66,179 @@ export interface BatchLimits {
    * what a long one does: without this bound, batching is slower than one text at a time.
    */
   maxPaddingShare: number;
+}
+
+/** How to load a classifier's sessions on threads. */
+export interface ClassifierThreadsOptions {
+  folder: string;
+  /** transformers.js's dtype: which weight file to load. */
+  dtype: string;
+  /** Sessions, one thread each: batches running at once. */
+  sessions: number;
+  /** onnxruntime's operator threads inside each session. */
+  intraOpThreads: number;
+}
+
+interface ClassifierThread {
+  worker: Worker;
+  exited: boolean;
+  /** The call it is running, if any. */
+  running: { resolve: (logits: BatchLogits) => void; reject: (error: Error) => void } | undefined;
+}
+
+/** The worker's script: the compiled `.js` beside this file, or the `.ts` source through tsx (tests, `tsx` runs). */
+function startClassifierWorker(setup: ClassifierThreadSetup): Worker {
+  const compiled = import.meta.url.endsWith('.js');
+  const script = new URL(`./batched-classification-thread.${compiled ? 'js' : 'ts'}`, import.meta.url);
+  if (compiled) return new Worker(script, { workerData: setup });
+  return new Worker(
+    `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(script.href)}); });`,
+    { eval: true, workerData: setup },
+  );
+}
+
+/**
+ * Sessions of one sequence classifier, each on its own worker thread, that run padded batches:
+ * a batch goes to an idle thread, or waits for one. An idle pool does not keep the process alive;
+ * `close()` frees the sessions and ends the threads.
+ */
+export class ClassifierThreads {
+  private readonly waiting: Array<{
+    batch: PaddedBatch;
+    resolve: (logits: BatchLogits) => void;
+    reject: (error: Error) => void;
+  }> = [];
+  private failure: Error | undefined;
+  private closed = false;
+
+  private constructor(private readonly threads: ClassifierThread[]) {
+    for (const thread of threads) this.watch(thread);
+  }
+
+  /** Starts the threads; resolves once every session has loaded, rejects with the first load error. */
+  static async start(options: ClassifierThreadsOptions): Promise<ClassifierThreads> {
+    const setup: ClassifierThreadSetup = {
+      folder: options.folder,
+      dtype: options.dtype,
+      intraOpThreads: options.intraOpThreads,
+    };
+    const workers = Array.from({ length: Math.max(1, options.sessions) }, () => startClassifierWorker(setup));
+    const loads = workers.map(
+      (worker) =>
+        new Promise<void>((resolve, reject) => {
+          const onMessage = (message: 'ready' | { loadError: string }): void => {
+            worker.off('error', onError);
+            worker.off('exit', onExit);
+            if (message === 'ready') resolve();
+            else reject(new Error(message.loadError));
+          };
+          const onError = (error: Error): void => {
+            worker.off('message', onMessage);
+            worker.off('exit', onExit);
+            reject(error);
+          };
+          const onExit = (code: number): void => {
+            worker.off('message', onMessage);
+            worker.off('error', onError);
+            reject(new Error(`The classifier thread ended while loading (exit code ${code}).`));
+          };
+          worker.once('message', onMessage);
+          worker.once('error', onError);
+          worker.once('exit', onExit);
+        }),
+    );
+    const settled = await Promise.allSettled(loads);
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed) {
+      await Promise.allSettled(workers.map((worker) => worker.terminate()));
+      throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
+    }
+    for (const worker of workers) worker.unref();
+    return new ClassifierThreads(workers.map((worker) => ({ worker, exited: false, running: undefined })));
+  }
+
+  get parallelism(): number {
+    return this.threads.length;
+  }
+
+  /** True once a thread has failed: the pool runs nothing more and should be closed and replaced. */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  forward(batch: PaddedBatch): Promise<BatchLogits> {
+    return new Promise<BatchLogits>((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      if (this.closed) return reject(new Error('The classifier threads are closed.'));
+      this.waiting.push({ batch, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Frees every session and ends the threads; waits until they have ended. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.failAll(new Error('The classifier threads are closed.'));
+    await Promise.all(
+      this.threads.map(async (thread) => {
+        if (thread.exited) return;
+        const { worker } = thread;
+        const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        worker.postMessage('close');
+        // A thread that does not end by itself within a few seconds is stopped.
+        const timer = setTimeout(() => void worker.terminate(), 5000);
+        await ended;
+        clearTimeout(timer);
+      }),
+    );
+  }
+
+  private dispatch(): void {
+    for (const thread of this.threads) {
+      if (thread.running !== undefined) continue;
+      const next = this.waiting.shift();
+      if (next === undefined) return;
+      thread.running = { resolve: next.resolve, reject: next.reject };
+      // Referenced while it works: a caller awaiting a batch keeps the process alive.
+      thread.worker.ref();
+      const request: ClassifierThreadRequest = { id: 0, ...next.batch };
+      const transfer = [next.batch.inputIds.buffer, next.batch.attentionMask.buffer];
+      if (next.batch.tokenTypeIds) transfer.push(next.batch.tokenTypeIds.buffer);
+      thread.worker.postMessage(request, transfer as ArrayBuffer[]);
+    }
+  }
+
+  private watch(thread: ClassifierThread): void {
+    thread.worker.on('message', (reply: ClassifierThreadReply) => {
+      const running = thread.running;
+      thread.running = undefined;
+      thread.worker.unref();
+      if (running) {
+        if ('error' in reply) running.reject(new Error(reply.error));
+        else running.resolve({ logits: reply.logits, labelCount: reply.labelCount });
+      }
+      this.dispatch();
+    });
+    const fail = (error: Error): void => {
+      if (this.closed) return;
+      this.failure ??= error;
+      this.failAll(this.failure);
+    };
+    thread.worker.on('error', fail);
+    thread.worker.on('exit', (code) => {
+      thread.exited = true;
+      fail(new Error(`A classifier thread ended (exit code ${code}).`));
+    });
+  }
+
+  private failAll(error: Error): void {
+    for (const thread of this.threads) {
+      thread.running?.reject(error);
+      thread.running = undefined;
+    }
+    for (const waiting of this.waiting.splice(0)) waiting.reject(error);
+  }
 }
 
 /** One tokenised sequence, without padding. */
@@ -86,7 +288,11 @@ export function planBatches(lengths: readonly number[], limits: BatchLimits): nu
   return batches;
 }
 
-/** The logits of every sequence, in the order given, computed batch by batch. */
+/**
+ * The logits of every sequence, in the order given, computed batch by batch: as many batches in
+ * flight as the classifier allows, the longest first, so that no thread is left with a long batch
+ * while the others are idle at the end.
+ */
 async function logitsOf(
   classifier: SequenceClassifier,
   sequences: readonly EncodedSequence[],
@@ -99,36 +305,48 @@ async function logitsOf(
   const plan = planBatches(
     sequences.map((sequence) => sequence.inputIds.length),
     limits,
-  );
+  ).reverse();
+  let nextBatch = 0;
   let sequencesDone = 0;
-  for (const batch of plan) {
-    signal?.throwIfAborted();
-    const width = Math.max(...batch.map((index) => sequences[index]!.inputIds.length));
-    const inputIds = new BigInt64Array(batch.length * width).fill(padId);
-    const attentionMask = new BigInt64Array(batch.length * width);
-    const withTypes = sequences[batch[0]!]!.tokenTypeIds !== undefined;
-    const tokenTypeIds = withTypes ? new BigInt64Array(batch.length * width) : undefined;
-    batch.forEach((index, row) => {
-      const sequence = sequences[index]!;
-      // Right padding, as the tokenizer pads: real tokens keep their positions 0..n-1.
-      inputIds.set(sequence.inputIds, row * width);
-      attentionMask.fill(1n, row * width, row * width + sequence.inputIds.length);
-      if (tokenTypeIds && sequence.tokenTypeIds) tokenTypeIds.set(sequence.tokenTypeIds, row * width);
-    });
-    const dims = [batch.length, width];
-    const output = (await classifier.model({
-      input_ids: new classifier.Tensor('int64', inputIds, dims),
-      attention_mask: new classifier.Tensor('int64', attentionMask, dims),
-      ...(tokenTypeIds ? { token_type_ids: new classifier.Tensor('int64', tokenTypeIds, dims) } : {}),
-    })) as { logits: Tensor };
-    const data = output.logits.data as Float32Array;
-    const labelCount = output.logits.dims.at(-1) ?? 1;
-    batch.forEach((index, row) => {
-      logits[index] = data.slice(row * labelCount, (row + 1) * labelCount);
-    });
-    sequencesDone += batch.length;
-    onBatchDone?.(sequencesDone);
-  }
+  let failed = false;
+  const runBatches = async (): Promise<void> => {
+    while (nextBatch < plan.length && !failed) {
+      signal?.throwIfAborted();
+      const batch = plan[nextBatch]!;
+      nextBatch += 1;
+      const width = Math.max(...batch.map((index) => sequences[index]!.inputIds.length));
+      const inputIds = new BigInt64Array(batch.length * width).fill(padId);
+      const attentionMask = new BigInt64Array(batch.length * width);
+      const withTypes = sequences[batch[0]!]!.tokenTypeIds !== undefined;
+      const tokenTypeIds = withTypes ? new BigInt64Array(batch.length * width) : undefined;
+      batch.forEach((index, row) => {
+        const sequence = sequences[index]!;
+        // Right padding, as the tokenizer pads: real tokens keep their positions 0..n-1.
+        inputIds.set(sequence.inputIds, row * width);
+        attentionMask.fill(1n, row * width, row * width + sequence.inputIds.length);
+        if (tokenTypeIds && sequence.tokenTypeIds) tokenTypeIds.set(sequence.tokenTypeIds, row * width);
+      });
+      const output = await classifier.forward({
+        dims: [batch.length, width],
+        inputIds,
+        attentionMask,
+        tokenTypeIds,
+      });
+      batch.forEach((index, row) => {
+        logits[index] = output.logits.slice(row * output.labelCount, (row + 1) * output.labelCount);
+      });
+      sequencesDone += batch.length;
+      onBatchDone?.(sequencesDone);
+    }
+  };
+  const runners = Array.from({ length: Math.max(1, Math.min(classifier.parallelism, plan.length)) }, () =>
+    runBatches().catch((error: unknown) => {
+      // The other runners stop taking batches; the first error is the call's.
+      failed = true;
+      throw error;
+    }),
+  );
+  await Promise.all(runners);
   return logits;
 }
 
@@ -148,12 +366,6 @@ function sortedByScore(scores: ClassificationScore[]): ClassificationScore[] {
   return scores.sort((first, second) => second.score - first.score);
 }
 
-interface ClassifierConfig {
-  problem_type?: string;
-  id2label?: Record<string, string>;
-  label2id?: Record<string, number>;
-}
-
 /**
  * Every text scored against the model's own labels, best first: softmax over the logits, or a
  * sigmoid per label when the config's problem_type is multi-label, as the text-classification
@@ -165,7 +377,7 @@ export async function classifyWithOwnLabels(
   limits: BatchLimits,
   hooks: BatchCallHooks = {},
 ): Promise<ClassificationScore[][]> {
-  const config = classifier.model.config as ClassifierConfig;
+  const { config } = classifier;
   const sequences = texts.map((text) => encode(classifier.tokenizer, text));
   const logits = await logitsOf(classifier, sequences, limits, hooks.signal, hooks.onProgress);
   return logits.map((row) => {
@@ -210,7 +422,7 @@ export async function classifyZeroShot(
   const logits = await logitsOf(classifier, sequences, limits, hooks.signal, (pairsDone) =>
     hooks.onProgress?.(Math.floor(pairsDone / labels.length)),
   );
-  const { entailment, contradiction } = entailmentIndices(classifier.model.config as ClassifierConfig);
+  const { entailment, contradiction } = entailmentIndices(classifier.config);
   const eachOnItsOwn = options.multiLabel || labels.length === 1;
   return texts.map((_, textIndex) => {
     const rows = logits.slice(textIndex * labels.length, (textIndex + 1) * labels.length);
