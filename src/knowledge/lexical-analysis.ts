@@ -138,6 +138,11 @@ function gramColumn(words: readonly string[]): string {
   return characterGramsOfFoldedWords(clean, 4).join(' ');
 }
 
+/** The 4-grams a chunk's text has in the grams column, as `lexicalColumns` writes them. */
+export function chunkGrams(text: string): string[] {
+  return gramTokens(text);
+}
+
 /** 4-grams as FTS5 tokens: only letters, digits and `_` survive the tokenizer whole. */
 function gramTokens(text: string): string[] {
   return characterGrams(text, 4).map((gram) => gram.replace(/[^\p{L}\p{N}_]/gu, '_'));

@@ -101,6 +101,28 @@ describe('lexical search with common terms over a large index', () => {
     expect(found.slice(0, 2).sort()).toEqual(['c1', 'c2']);
   });
 
+  it('estimates a 4-gram’s chunk count from a sample, near the exact count, and small for an unseen one', () => {
+    const { store, database } = scratch;
+    const exact = (gram: string) =>
+      (database
+        .prepare('SELECT doc FROM knowledge_fts_vocabulary WHERE term = ?')
+        .pluck()
+        .get(gram) as number) ?? 0;
+    const total = store.lexicalChunkCount();
+    // What a large index's query uses instead of counting (gramEstimate is private: reached here).
+    const estimate = (gram: string) =>
+      (store as unknown as { gramEstimate(gram: string, total: number): number }).gramEstimate(gram, total);
+    // "leveranstiden" is in a third of the chunks; "cykel" (as a filler word) in a fifth.
+    for (const gram of ['vera', 'tide', 'cyke']) {
+      expect(estimate(gram)).toBeGreaterThan(exact(gram) * 0.7);
+      expect(estimate(gram)).toBeLessThan(exact(gram) * 1.3);
+    }
+    // In two chunks of 2,400, or none: under one chunk in a thousand sampled, so counted small.
+    expect(estimate('flas')).toBeLessThan(10);
+    expect(estimate('qxzw')).toBeGreaterThan(0);
+    expect(estimate('qxzw')).toBeLessThan(10);
+  });
+
   it('asks for common words alone when a query has nothing rarer', () => {
     const { chunks } = scratch.knowledge.lexicalSearch('leveranstiden', {}, 5);
     expect(chunks).toHaveLength(5);
