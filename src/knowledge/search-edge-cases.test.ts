@@ -6,6 +6,11 @@
  * elsewhere), from one chunk written the ordinary way.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lexicalColumns } from './lexical-analysis.js';
 import { QuantizedVectorIndex } from './quantized-vector-index.js';
@@ -266,5 +271,42 @@ describe('the vector index cache’s change log', () => {
     expect(knowledge.vectorSearch(query!, model.modelId, {}, 1).map((chunk) => chunk.rowid)).toEqual([
       added.rowid,
     ]);
+  });
+});
+
+describe('a small index’s query', () => {
+  it('asks only the terms some chunk has, and sees what another connection writes', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'polett-small-index-'));
+    try {
+      scratch = await openScratchKnowledge({ path: path.join(folder, 'kb.sqlite') });
+      const { knowledge, store, workspaceId } = scratch;
+      await writeOne(knowledge, 'Leveranstiden är två till fyra arbetsdagar inom Sverige.');
+      // A misspelt word found by its 4-grams alone; none of them is in the index yet.
+      expect(knowledge.lexicalSearch('cyklhjälm', {}, 5).chunks).toEqual([]);
+      const selected = store.selectiveTerms({
+        terms: ['leveranstid', 'cykelhjalm'],
+        grams: ['leve', 'qxzw'],
+      });
+      expect(selected).toEqual({ terms: ['leveranstid'], grams: ['leve'], common: [] });
+      // Another process (the CLI, say) adds a page through its own connection.
+      const other = openKnowledgeStore(new BetterSqlite3(path.join(folder, 'kb.sqlite')), {
+        analyzer: store.analyzer,
+      });
+      try {
+        sqliteVec.load(other.database);
+        await writeOne(
+          other.forWorkspace(workspaceId),
+          'Cykelhjälmar i alla storlekar, från barn till vuxen.',
+        );
+      } finally {
+        other.database.close();
+      }
+      expect(knowledge.lexicalSearch('cyklhjälm', {}, 5).chunks.map((chunk) => chunk.text)).toEqual([
+        'Cykelhjälmar i alla storlekar, från barn till vuxen.',
+      ]);
+    } finally {
+      scratch?.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
