@@ -3,7 +3,7 @@
  * exact (float64) brute force on clustered vectors, the hard case for a quantised index: many
  * neighbours at nearly the same distance.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createHammingDistances, hammingReference } from './hamming-kernel.js';
 import { createInt8Dots, int8DotsReference } from './int8-dot-kernel.js';
 import { QuantizedVectorIndex } from './quantized-vector-index.js';
@@ -131,6 +131,11 @@ describe('the quantised vector index', () => {
     const kept = vectors.map((vector, position) =>
       (position + 1) % 7 === 0 && position < 1400 ? undefined : vector,
     );
+    // The first pass really runs (it would fall back to the full scan without its kernel).
+    const prefilter = vi.spyOn(
+      index as unknown as { prefilteredCandidates(): number[] },
+      'prefilteredCandidates',
+    );
     const next = random(22);
     let found = 0;
     for (let query = 0; query < 30; query += 1) {
@@ -149,6 +154,7 @@ describe('the quantised vector index', () => {
       found += nearest.filter((neighbour) => exact.includes(neighbour.rowid)).length;
     }
     expect(found / 300).toBeGreaterThanOrEqual(0.99);
+    expect(prefilter).toHaveBeenCalledTimes(30);
   });
 
   it('replaces a vector under the same rowid and removes one without disturbing the others', () => {

@@ -36,6 +36,31 @@ app.get('/live', (context) =>
     onEnd: () => ended.push('live'),
   }),
 );
+let lateProduced = 0;
+app.get('/late', async (context) => {
+  // As a route that reads the body first: the client is gone before the stream starts.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return eventStream(context, {
+    async produce(send) {
+      for (let index = 0; index < 3; index += 1) {
+        await send('delta', { index });
+        lateProduced += 1;
+      }
+    },
+    onEnd: () => ended.push('late'),
+  });
+});
+app.get('/stalled-live', (context) =>
+  eventStream(context, {
+    holdOpen: true,
+    produce(send) {
+      // A live stream sends without waiting; a client that reads nothing must not gather listeners.
+      const block = 'ö'.repeat(64 * 1024);
+      for (let index = 0; index < 200; index += 1) void send('status', { index, block });
+    },
+    onEnd: () => ended.push('stalled-live'),
+  }),
+);
 app.get('/flood', (context) =>
   eventStream(context, {
     async produce(send, signal) {
@@ -112,6 +137,32 @@ describe('server-sent events', () => {
     response.destroy();
     await expect.poll(() => ended.filter((name) => name === 'live').length).toBe(1);
     expect(holdOpenSignal?.aborted).toBe(true);
+  });
+
+  it('ends at once, and lets the producer finish, when the client left before the stream began', async () => {
+    const response = get('/late');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const requests = (server as unknown as { closeAllConnections(): void }).closeAllConnections;
+    requests.call(server);
+    await response.catch(() => undefined);
+    await expect.poll(() => ended.includes('late'), { timeout: 2000 }).toBe(true);
+    await expect.poll(() => lateProduced).toBe(3);
+  });
+
+  it('keeps one wait for a stalled client however many events a live stream sends', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const response = await get('/stalled-live');
+      response.pause();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+      response.destroy();
+      await expect.poll(() => ended.includes('stalled-live')).toBe(true);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('makes the producer wait for a client that does not read, and stop when it leaves', async () => {

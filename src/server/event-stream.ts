@@ -59,29 +59,37 @@ function writeToNodeResponse(
 
   const gone = new AbortController();
   let ended = false;
+  // One wait for the client's buffer to empty, shared by every send that finds it full (a live
+  // stream sends without waiting: one listener a send would pile up on a stalled client).
+  let drained: Promise<void> | undefined;
+  let releaseDrained: (() => void) | undefined;
+  const onDrain = () => {
+    const release = releaseDrained;
+    drained = undefined;
+    releaseDrained = undefined;
+    release?.();
+  };
   const end = () => {
     if (ended) return;
     ended = true;
     gone.abort();
     outgoing.off('close', end);
+    outgoing.off('drain', onDrain);
+    onDrain();
     if (!outgoing.writableEnded) outgoing.end();
     handlers.onEnd?.();
   };
   outgoing.on('close', end);
+  outgoing.on('drain', onDrain);
+  // The client may have gone while a middleware or the body was awaited: its 'close' has fired.
+  if (outgoing.destroyed) queueMicrotask(end);
 
   const send: SendEvent = (event, data) => {
-    if (ended) return Promise.resolve();
+    if (ended || outgoing.destroyed) return Promise.resolve();
     if (outgoing.write(frame(event, data))) return Promise.resolve();
     // The client reads slower than we write: wait for its buffer to empty, or for it to go.
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        outgoing.off('drain', done);
-        outgoing.off('close', done);
-        resolve();
-      };
-      outgoing.on('drain', done);
-      outgoing.on('close', done);
-    });
+    drained ??= new Promise<void>((resolve) => (releaseDrained = resolve));
+    return drained;
   };
 
   void (async () => {
@@ -104,12 +112,16 @@ function webStream(context: Context, handlers: EventStreamHandlers): Response {
   const encoder = new TextEncoder();
   const gone = new AbortController();
   let ended = false;
-  let wake: (() => void) | undefined;
+  // Every send waiting for the reader: a live stream may have several at once.
+  const waiting: Array<() => void> = [];
+  const wakeAll = () => {
+    for (const wake of waiting.splice(0)) wake();
+  };
   const end = () => {
     if (ended) return;
     ended = true;
     gone.abort();
-    wake?.();
+    wakeAll();
     handlers.onEnd?.();
   };
   const stream = new ReadableStream<Uint8Array>({
@@ -119,7 +131,7 @@ function webStream(context: Context, handlers: EventStreamHandlers): Response {
         controller.enqueue(encoder.encode(frame(event, data)));
         // Wait for the reader, as the Node path waits for the socket.
         while (!ended && (controller.desiredSize ?? 1) <= 0)
-          await new Promise<void>((resolve) => (wake = resolve));
+          await new Promise<void>((resolve) => waiting.push(resolve));
       };
       void (async () => {
         try {
@@ -135,9 +147,7 @@ function webStream(context: Context, handlers: EventStreamHandlers): Response {
       })();
     },
     pull() {
-      const resolve = wake;
-      wake = undefined;
-      resolve?.();
+      wakeAll();
     },
     cancel() {
       end();

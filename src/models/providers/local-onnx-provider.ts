@@ -37,6 +37,7 @@ import {
 import {
   type BatchLimits,
   type ClassifierConfig,
+  ClassifierLoadError,
   ClassifierThreads,
   classifyWithOwnLabels,
   classifyZeroShot,
@@ -308,7 +309,9 @@ export function createLocalOnnxProvider(userOptions: LocalOnnxProviderOptions): 
       } catch (error) {
         // The files were there (checked above): a session that does not load is a file that does
         // not parse, almost always a truncated download of the ONNX weights.
-        throw modelFileInvalidError(modelId, path.join(folder, onnxFile), error);
+        if (error instanceof ClassifierLoadError)
+          throw modelFileInvalidError(modelId, path.join(folder, onnxFile), error);
+        throw error;
       }
     });
   }

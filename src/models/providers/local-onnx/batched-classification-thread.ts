@@ -36,8 +36,9 @@ try {
     local_files_only: true,
     device: 'cpu',
     dtype: setup.dtype as 'fp32',
-    // One operator thread per session: threads of one session wait for each other at every
-    // operator, and a busy machine makes one of them late; separate sessions never wait.
+    // The provider splits a model's CPU threads between its sessions (one each on two cores):
+    // threads of one session wait for each other at every operator, and a busy machine makes one
+    // of them late; separate sessions never wait for each other.
     session_options: { intraOpNumThreads: setup.intraOpThreads, interOpNumThreads: 1 },
   });
   parentPort?.on('message', (request: ClassifierThreadRequest | 'close') => {

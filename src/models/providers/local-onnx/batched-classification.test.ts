@@ -233,6 +233,9 @@ describe('batched classification', () => {
     for (const { logits } of together) expect(Array.from(logits)).toEqual(Array.from(alone.logits));
     await threads.close();
     await expect(threads.forward(batch(1, 4))).rejects.toThrow('closed');
+    // close() returns once the threads have ended, not just once the pool refuses work.
+    const ended = (threads as unknown as { threads: Array<{ exited: boolean }> }).threads;
+    expect(ended.map((thread) => thread.exited)).toEqual([true, true]);
   });
 
   it('gives one clear error for a truncated weight file, and loads it once repaired', async () => {

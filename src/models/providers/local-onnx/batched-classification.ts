@@ -97,6 +97,9 @@ function startClassifierWorker(setup: ClassifierThreadSetup): Worker {
   );
 }
 
+/** A session that did not load in its thread: the model's files (the thread itself started). */
+export class ClassifierLoadError extends Error {}
+
 /**
  * Sessions of one sequence classifier, each on its own worker thread, that run padded batches:
  * a batch goes to an idle thread, or waits for one. An idle pool does not keep the process alive;
@@ -123,6 +126,12 @@ export class ClassifierThreads {
       intraOpThreads: options.intraOpThreads,
     };
     const workers = Array.from({ length: Math.max(1, options.sessions) }, () => startClassifierWorker(setup));
+    // The pool watches its threads from the start: a thread that dies while another still loads
+    // (memory peaks then, two copies of the weights at once) marks the pool failed instead of
+    // crashing the process with an unhandled 'error' or leaving a dead thread to take batches.
+    const pool = new ClassifierThreads(
+      workers.map((worker) => ({ worker, exited: false, running: undefined })),
+    );
     const loads = workers.map(
       (worker) =>
         new Promise<void>((resolve, reject) => {
@@ -130,7 +139,7 @@ export class ClassifierThreads {
             worker.off('error', onError);
             worker.off('exit', onExit);
             if (message === 'ready') resolve();
-            else reject(new Error(message.loadError));
+            else reject(new ClassifierLoadError(message.loadError));
           };
           const onError = (error: Error): void => {
             worker.off('message', onMessage);
@@ -150,11 +159,11 @@ export class ClassifierThreads {
     const settled = await Promise.allSettled(loads);
     const failed = settled.find((result) => result.status === 'rejected');
     if (failed) {
-      await Promise.allSettled(workers.map((worker) => worker.terminate()));
+      await pool.close();
       throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
     }
     for (const worker of workers) worker.unref();
-    return new ClassifierThreads(workers.map((worker) => ({ worker, exited: false, running: undefined })));
+    return pool;
   }
 
   get parallelism(): number {
@@ -210,7 +219,9 @@ export class ClassifierThreads {
   }
 
   private watch(thread: ClassifierThread): void {
-    thread.worker.on('message', (reply: ClassifierThreadReply) => {
+    thread.worker.on('message', (reply: ClassifierThreadReply | 'ready' | { loadError: string }) => {
+      // The load's own messages are `start`'s to read.
+      if (reply === 'ready' || 'loadError' in reply) return;
       const running = thread.running;
       thread.running = undefined;
       thread.worker.unref();
