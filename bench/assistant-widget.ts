@@ -133,6 +133,8 @@ interface Memory {
 export async function runAssistantWidgetBenchmark(
   options: AssistantWidgetBenchmarkOptions = {},
 ): Promise<BenchmarkReport> {
+  // The load before the run, not after it (LanceDB's threads, the waves' processes).
+  const machine = describeMachine();
   const conversations = options.conversations ?? 500;
   const waves = options.waves ?? Number(process.env.POLETT_BENCH_WAVES ?? 3);
   const upstream = await startChildServer<{ url: string }>(UPSTREAM_ENTRY, { nodeOptions: ['--expose-gc'] });
@@ -287,7 +289,7 @@ export async function runAssistantWidgetBenchmark(
         `${conversations} questions sent at moments spread evenly over ${ARRIVAL_WINDOW_MS / 1000} s; each answer streams for 12 s, so all ${conversations} streams are open together at the end of the window`,
         `Polett's path: origin check, visitor token, limits, the question stored, retrieval in the workspace's knowledge (4 documents), prompt, fallback chain, answer stored`,
         `the median of ${waves} wave(s) per side by p99 (p99 of every wave: direct ${directWaves.map((result) => p99(result).toFixed(0)).join(', ')} ms; Polett ${polettWaves.map((result) => p99(result).toFixed(0)).join(', ')} ms), sides alternating, after a warm-up wave each; time to first token = to the first content chunk (upstream) or the first \`delta\` event (widget)`,
-        describeMachine(),
+        machine,
       ],
       columns: [
         'side',

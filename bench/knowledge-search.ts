@@ -250,6 +250,8 @@ function corpusIndexOf(chunkId: string): number {
 export async function runKnowledgeSearchBenchmark(
   options: KnowledgeSearchBenchmarkOptions = {},
 ): Promise<BenchmarkReport> {
+  // The load before the run, not after it (LanceDB's threads, the waves' processes).
+  const machine = describeMachine();
   const chunkCount = options.chunks ?? 100_000;
   const dimension = options.dimension ?? 384;
   const queryCount = options.queries ?? 200;
@@ -362,7 +364,7 @@ export async function runKnowledgeSearchBenchmark(
       name: 'knowledge-search',
       title: `Knowledge hybrid search: ${chunkCount.toLocaleString('en-US')} chunks, ${dimension}-dimension vectors`,
       setup: [
-        describeMachine(),
+        machine,
         `${chunkCount.toLocaleString('en-US')} chunks from ${corpus.source}; unit vectors clustered around 256 topics (cosine ~0.5 within a topic, as real embeddings of one subject are); ${queryCount} queries of four words from a chunk, each with a vector near that chunk's (cosine ~0.8)`,
         'latency per query in ms, query embedding excluded (the vector is given), 10 warm-up queries first; top 10 for hybrid, top 50 for each list alone',
         `indexing: Polett ${polettIndexSeconds.toFixed(0)} s (Swedish analysis, FTS5, sqlite-vec), LanceDB ${lanceIndexSeconds.toFixed(0)} s (table + FTS index)`,
