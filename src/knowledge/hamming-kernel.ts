@@ -7,7 +7,7 @@
  * is then bound by memory bandwidth (about 5 ms here). Sign bits are an eighth of that, so the
  * first pass reads 4.8 MB and only the closest candidates are scored with their int8 codes.
  */
-import { oneFunctionModule, unsignedLeb128 } from '../wasm/module-bytes.js';
+import { kernelFactory, oneFunctionModule, unsignedLeb128 } from '../wasm/module-bytes.js';
 
 const OP = {
   block: 0x02,
@@ -97,18 +97,8 @@ export type HammingDistances = (
   rowBytes: number,
 ) => void;
 
-let compiled: WebAssembly.Module | null | undefined;
-
 /** The kernel over `memory`, or undefined where the module does not validate. */
-export function createHammingDistances(memory: WebAssembly.Memory): HammingDistances | undefined {
-  if (compiled === undefined) {
-    const bytes = hammingModuleBytes();
-    compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  }
-  if (!compiled) return undefined;
-  const instance = new WebAssembly.Instance(compiled, { env: { memory } });
-  return instance.exports.hamming as HammingDistances;
-}
+export const createHammingDistances = kernelFactory<HammingDistances>(hammingModuleBytes, 'hamming');
 
 /** The same distances in plain JavaScript: the tests' reference. */
 export function hammingReference(

@@ -12,7 +12,7 @@
  * codes in ±127 that is 127 · (the query's largest value) · stride < 2³¹, which the index keeps by
  * quantising wide queries more coarsely (quantized-vector-index.ts, `QUERY_MAX`).
  */
-import { oneFunctionModule, unsignedLeb128 } from '../wasm/module-bytes.js';
+import { kernelFactory, oneFunctionModule, unsignedLeb128 } from '../wasm/module-bytes.js';
 
 const OP = {
   block: 0x02,
@@ -130,18 +130,8 @@ export type Int8Dots = (
   stride: number,
 ) => void;
 
-let compiled: WebAssembly.Module | null | undefined;
-
 /** The kernel over `memory`, or undefined where WebAssembly SIMD is not available. */
-export function createInt8Dots(memory: WebAssembly.Memory): Int8Dots | undefined {
-  if (compiled === undefined) {
-    const bytes = int8DotModuleBytes();
-    compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  }
-  if (!compiled) return undefined;
-  const instance = new WebAssembly.Instance(compiled, { env: { memory } });
-  return instance.exports.dots as Int8Dots;
-}
+export const createInt8Dots = kernelFactory<Int8Dots>(int8DotModuleBytes, 'dots');
 
 /** The same dot products in plain JavaScript: where SIMD is missing, and as the tests' reference. */
 export function int8DotsReference(

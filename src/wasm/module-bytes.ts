@@ -60,3 +60,23 @@ export function oneFunctionModule(
   ];
   return new Uint8Array(bytes);
 }
+
+/**
+ * The kernel of a one-function module over a memory: the module compiled once, on first use, and
+ * instantiated for each memory; undefined where it does not validate (no SIMD in this runtime).
+ */
+export function kernelFactory<Kernel>(
+  moduleBytes: () => Uint8Array<ArrayBuffer>,
+  exportName: string,
+): (memory: WebAssembly.Memory) => Kernel | undefined {
+  let compiled: WebAssembly.Module | null | undefined;
+  return (memory) => {
+    if (compiled === undefined) {
+      const bytes = moduleBytes();
+      compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    }
+    if (!compiled) return undefined;
+    const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+    return instance.exports[exportName] as Kernel;
+  };
+}
