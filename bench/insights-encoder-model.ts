@@ -15,9 +15,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  createSeededRandom,
-  OnnxGraphBuilder,
-  TINY_BERT_OPSET,
+  buildTinyBertOnnx,
+  type EncoderDense,
+  ONNX_ELEMENT_TYPE,
   type TinyBertShape,
   writeTinyBertFolder,
 } from '../test-support/onnx-writer.js';
@@ -41,9 +41,6 @@ export function baseEncoderShape(vocabularySize: number): TinyBertShape {
     labels: BASE_ENCODER_LABELS,
   };
 }
-
-const ONNX_INT8 = 3;
-const ONNX_FLOAT = 1;
 
 /**
  * A WordPiece vocabulary of `size` tokens learnt from `texts` the simple way: the tiny test
@@ -86,60 +83,21 @@ export function buildVocabulary(texts: readonly string[], size: number): string[
  * three-label classifier stay fp32, as they are a rounding error of the work.
  */
 export function buildQuantizedBertOnnx(shape: TinyBertShape): Uint8Array {
-  const { hiddenSize, headCount } = shape;
-  const headSize = hiddenSize / headCount;
-  const random = createSeededRandom(shape.seed);
-  const gaussian = (): number => {
-    const uniform = Math.max(random(), Number.EPSILON);
-    return Math.sqrt(-2 * Math.log(uniform)) * Math.cos(2 * Math.PI * random());
-  };
-  const graph = new OnnxGraphBuilder();
-  const randomValues = (dims: number[]): Float32Array => {
-    const count = dims.reduce((product, size) => product * size, 1);
-    return Float32Array.from({ length: count }, () => gaussian() * shape.weightScale);
-  };
-  const randomWeight = (name: string, dims: number[]): string =>
-    graph.floatTensor(name, dims, randomValues(dims));
-  const filled = (name: string, dims: number[], value: number): string => {
-    const count = dims.reduce((product, size) => product * size, 1);
-    return graph.floatTensor(name, dims, new Float32Array(count).fill(value));
-  };
-  const layerNorm = (input: string, prefix: string): string =>
-    graph.node(
-      'LayerNormalization',
-      [input, filled(`${prefix}.weight`, [hiddenSize], 1), filled(`${prefix}.bias`, [hiddenSize], 0)],
-      { axis: -1, epsilon: 1e-12 },
-    );
-  const dense = (input: string, prefix: string, inputSize: number, outputSize: number): string =>
-    graph.node('Add', [
-      graph.node('MatMul', [input, randomWeight(`${prefix}.weight`, [inputSize, outputSize])]),
-      randomWeight(`${prefix}.bias`, [outputSize]),
-    ]);
+  return buildTinyBertOnnx(shape, {
+    encoderDense: quantizedDense(),
+    graphName: 'bert_base_quantized',
+    docString: `seed ${shape.seed}, int8`,
+  });
+}
 
-  /**
-   * Nodes and initialisers the writer's API cannot express: `DynamicQuantizeLinear` has three
-   * outputs (the writer's `node` gives one) and the weights are int8 (the writer stores floats and
-   * int64). Its lists are reached by element access, TypeScript's sanctioned way past `private`.
-   */
-  const rawNodes = graph['nodes'];
-  const rawInitializers = graph['initializers'];
-  /** onnxruntime's DynamicQuantizeLinear: uint8 activations, their scale and zero point, per call. */
-  const dynamicQuantize = (input: string): { quantized: string; scale: string; zeroPoint: string } => {
-    const [quantized, scale, zeroPoint] = ['quantized', 'scale', 'zero_point'].map((part) =>
-      graph.uniqueName(`${input}_${part}`),
-    ) as [string, string, string];
-    rawNodes.push({
-      input: [input],
-      output: [quantized, scale, zeroPoint],
-      name: graph.uniqueName('DynamicQuantizeLinear'),
-      op_type: 'DynamicQuantizeLinear',
-      attribute: [],
-    });
-    return { quantized, scale, zeroPoint };
-  };
-  /** One quantisation per activation, shared by every projection that reads it (as quantize_dynamic does). */
-  const quantizedActivations = new Map<string, ReturnType<typeof dynamicQuantize>>();
-  const quantizedDense = (input: string, prefix: string, inputSize: number, outputSize: number): string => {
+/**
+ * A dense projection as quantize_dynamic writes it: int8 weights with a scale per output column,
+ * the input quantised once by DynamicQuantizeLinear (shared by every projection that reads it),
+ * MatMulInteger, then the product cast back and multiplied by both scales.
+ */
+function quantizedDense(): EncoderDense {
+  const quantizedActivations = new Map<string, { quantized: string; scale: string; zeroPoint: string }>();
+  return (graph, randomValues, input, prefix, inputSize, outputSize) => {
     const weights = randomValues([inputSize, outputSize]);
     // Per output column, symmetric: scale = max |w| / 127, zero point 0.
     const columnScales = new Float32Array(outputSize);
@@ -154,23 +112,24 @@ export function buildQuantizedBertOnnx(shape: TinyBertShape): Uint8Array {
     const quantized = new Int8Array(weights.length);
     for (let index = 0; index < weights.length; index += 1)
       quantized[index] = Math.round(weights[index]! / columnScales[index % outputSize]!);
-    const weightName = `${prefix}.weight_quantized`;
-    rawInitializers.push({
-      name: weightName,
-      dims: [inputSize, outputSize],
-      data_type: ONNX_INT8,
-      raw_data: new Uint8Array(quantized.buffer),
-    });
-    const weightZeroPoint = `${prefix}.weight_zero_point`;
-    rawInitializers.push({
-      name: weightZeroPoint,
-      dims: [outputSize],
-      data_type: ONNX_INT8,
-      raw_data: new Uint8Array(outputSize),
-    });
+    const weightName = graph.int8Tensor(`${prefix}.weight_quantized`, [inputSize, outputSize], quantized);
+    const weightZeroPoint = graph.int8Tensor(
+      `${prefix}.weight_zero_point`,
+      [outputSize],
+      new Int8Array(outputSize),
+    );
     let activation = quantizedActivations.get(input);
     if (activation === undefined) {
-      activation = dynamicQuantize(input);
+      const [quantizedInput, scale, zeroPoint] = ['quantized', 'scale', 'zero_point'].map((part) =>
+        graph.uniqueName(`${input}_${part}`),
+      ) as [string, string, string];
+      graph.nodeWithOutputs(
+        'DynamicQuantizeLinear',
+        [input],
+        [quantizedInput, scale, zeroPoint],
+        graph.uniqueName('DynamicQuantizeLinear'),
+      );
+      activation = { quantized: quantizedInput, scale, zeroPoint };
       quantizedActivations.set(input, activation);
     }
     const product = graph.node('MatMulInteger', [
@@ -180,107 +139,15 @@ export function buildQuantizedBertOnnx(shape: TinyBertShape): Uint8Array {
       weightZeroPoint,
     ]);
     const rescaled = graph.node('Mul', [
-      graph.node('Cast', [product], { to: ONNX_FLOAT }),
+      graph.node('Cast', [product], { to: ONNX_ELEMENT_TYPE.float }),
       graph.node('Mul', [
         activation.scale,
         graph.floatTensor(`${prefix}.weight_scale`, [outputSize], columnScales),
       ]),
     ]);
-    return graph.node('Add', [rescaled, randomWeight(`${prefix}.bias`, [outputSize])]);
+    const bias = `${prefix}.bias`;
+    return graph.node('Add', [rescaled, graph.floatTensor(bias, [outputSize], randomValues([outputSize]))]);
   };
-
-  const inputIds = graph.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
-  const attentionMask = graph.input('attention_mask', 'int64', ['batch_size', 'sequence_length']);
-  const tokenTypeIds = graph.input('token_type_ids', 'int64', ['batch_size', 'sequence_length']);
-  const wordEmbeddings = graph.node('Gather', [
-    randomWeight('embeddings.word_embeddings.weight', [shape.vocabularySize, hiddenSize]),
-    inputIds,
-  ]);
-  const sequenceLength = graph.node('Shape', [inputIds], { start: 1, end: 2 });
-  const positionEmbeddings = graph.node('Slice', [
-    randomWeight('embeddings.position_embeddings.weight', [shape.maxPositions, hiddenSize]),
-    graph.int64Tensor('constant.zero_vector', [1], [0]),
-    sequenceLength,
-    graph.int64Tensor('constant.axis_zero', [1], [0]),
-  ]);
-  const tokenTypeEmbeddings = graph.node('Gather', [
-    randomWeight('embeddings.token_type_embeddings.weight', [shape.typeVocabularySize, hiddenSize]),
-    tokenTypeIds,
-  ]);
-  let hidden = layerNorm(
-    graph.node('Add', [graph.node('Add', [wordEmbeddings, positionEmbeddings]), tokenTypeEmbeddings]),
-    'embeddings.LayerNorm',
-  );
-  const one = graph.floatTensor('constant.one', [], [1]);
-  const maskAsFloat = graph.node('Cast', [attentionMask], { to: ONNX_FLOAT });
-  const additiveMask = graph.node('Unsqueeze', [
-    graph.node('Mul', [
-      graph.node('Sub', [one, maskAsFloat]),
-      graph.floatTensor('constant.mask_value', [], [-10000]),
-    ]),
-    graph.int64Tensor('constant.mask_axes', [2], [1, 2]),
-  ]);
-  const headsShape = graph.int64Tensor('constant.heads_shape', [4], [0, 0, headCount, headSize]);
-  const mergedShape = graph.int64Tensor('constant.merged_shape', [3], [0, 0, hiddenSize]);
-  const scale = graph.floatTensor('constant.attention_scale', [], [1 / Math.sqrt(headSize)]);
-  const squareRootTwo = graph.floatTensor('constant.sqrt_two', [], [Math.SQRT2]);
-  const half = graph.floatTensor('constant.half', [], [0.5]);
-
-  for (let layer = 0; layer < shape.layerCount; layer += 1) {
-    const prefix = `encoder.layer.${layer}`;
-    const splitHeads = (projection: string, permutation: number[]): string =>
-      graph.node('Transpose', [graph.node('Reshape', [projection, headsShape])], { perm: permutation });
-    const query = splitHeads(
-      quantizedDense(hidden, `${prefix}.attention.self.query`, hiddenSize, hiddenSize),
-      [0, 2, 1, 3],
-    );
-    const key = splitHeads(
-      quantizedDense(hidden, `${prefix}.attention.self.key`, hiddenSize, hiddenSize),
-      [0, 2, 3, 1],
-    );
-    const value = splitHeads(
-      quantizedDense(hidden, `${prefix}.attention.self.value`, hiddenSize, hiddenSize),
-      [0, 2, 1, 3],
-    );
-    const scores = graph.node('Add', [
-      graph.node('Mul', [graph.node('MatMul', [query, key]), scale]),
-      additiveMask,
-    ]);
-    const probabilities = graph.node('Softmax', [scores], { axis: -1 });
-    const context = graph.node('Reshape', [
-      graph.node('Transpose', [graph.node('MatMul', [probabilities, value])], { perm: [0, 2, 1, 3] }),
-      mergedShape,
-    ]);
-    const attentionOutput = quantizedDense(
-      context,
-      `${prefix}.attention.output.dense`,
-      hiddenSize,
-      hiddenSize,
-    );
-    hidden = layerNorm(graph.node('Add', [hidden, attentionOutput]), `${prefix}.attention.output.LayerNorm`);
-    const intermediate = quantizedDense(
-      hidden,
-      `${prefix}.intermediate.dense`,
-      hiddenSize,
-      shape.intermediateSize,
-    );
-    const erf = graph.node('Erf', [graph.node('Div', [intermediate, squareRootTwo])]);
-    const gelu = graph.node('Mul', [graph.node('Mul', [intermediate, half]), graph.node('Add', [erf, one])]);
-    const feedForward = quantizedDense(gelu, `${prefix}.output.dense`, shape.intermediateSize, hiddenSize);
-    hidden = layerNorm(graph.node('Add', [hidden, feedForward]), `${prefix}.output.LayerNorm`);
-  }
-  const labels = shape.labels ?? [];
-  const firstToken = graph.node('Gather', [hidden, graph.int64Tensor('constant.first_index', [], [0])], {
-    axis: 1,
-  });
-  const pooled = graph.node('Tanh', [dense(firstToken, 'pooler.dense', hiddenSize, hiddenSize)]);
-  const logits = dense(pooled, 'classifier', hiddenSize, labels.length);
-  graph.output('logits', logits, 'float', ['batch_size', labels.length]);
-  return graph.encode({
-    graphName: 'bert_base_quantized',
-    opsetVersion: TINY_BERT_OPSET,
-    docString: `seed ${shape.seed}, int8`,
-  });
 }
 
 /** Hash of the generators and the vocabulary: a changed generator or text set writes the folder anew. */

@@ -131,7 +131,7 @@ message OperatorSetIdProto {
 `;
 
 /** ONNX element types used here (values of `TensorProto.DataType`). */
-export const ONNX_ELEMENT_TYPE = { float: 1, int64: 7 } as const;
+export const ONNX_ELEMENT_TYPE = { float: 1, int8: 3, int64: 7 } as const;
 export type OnnxElementType = keyof typeof ONNX_ELEMENT_TYPE;
 
 /** A dimension: a fixed size or a symbolic name such as `batch_size`. */
@@ -277,6 +277,17 @@ export class OnnxGraphBuilder {
     return name;
   }
 
+  /** Adds an int8 weight (a quantised model's). */
+  int8Tensor(name: string, dims: number[], values: Int8Array): string {
+    this.initializers.push({
+      name,
+      dims,
+      data_type: ONNX_ELEMENT_TYPE.int8,
+      raw_data: new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+    });
+    return name;
+  }
+
   /** A unique name with a readable prefix. */
   uniqueName(prefix: string): string {
     this.nextNameNumber += 1;
@@ -298,6 +309,11 @@ export class OnnxGraphBuilder {
       attribute: Object.entries(attributes).map(([name, value]) => encodeAttribute(name, value)),
     });
     return outputName;
+  }
+
+  /** Adds a node with several outputs (DynamicQuantizeLinear's three, say), named `name`. */
+  nodeWithOutputs(operatorType: string, inputs: string[], outputs: string[], name: string): void {
+    this.nodes.push({ input: inputs, output: outputs, name, op_type: operatorType, attribute: [] });
   }
 
   /** Encodes the whole model as ONNX protobuf bytes. */
@@ -376,7 +392,28 @@ export const TINY_BERT_OPSET = 17;
  * `token_type_ids` (int64, [batch, sequence]); output `last_hidden_state` ([batch, sequence,
  * hidden]), or `logits` ([batch, labels]) when `shape.labels` is given.
  */
-export function buildTinyBertOnnx(shape: TinyBertShape): Uint8Array {
+/**
+ * Builds one of an encoder layer's dense projections (input × weight + bias) into `graph`, drawing
+ * its weight and then its bias from `randomValues`: a quantised variant of the model keeps the
+ * float model's weights that way.
+ */
+export type EncoderDense = (
+  graph: OnnxGraphBuilder,
+  randomValues: (dims: number[]) => Float32Array,
+  input: string,
+  prefix: string,
+  inputSize: number,
+  outputSize: number,
+) => string;
+
+export interface TinyBertBuildOptions {
+  /** The encoder layers' projections (the pooler and classifier stay plain float). */
+  encoderDense?: EncoderDense;
+  graphName?: string;
+  docString?: string;
+}
+
+export function buildTinyBertOnnx(shape: TinyBertShape, options: TinyBertBuildOptions = {}): Uint8Array {
   const { hiddenSize, headCount } = shape;
   if (hiddenSize % headCount !== 0) throw new Error('hiddenSize must be a multiple of headCount.');
   const headSize = hiddenSize / headCount;
@@ -387,14 +424,12 @@ export function buildTinyBertOnnx(shape: TinyBertShape): Uint8Array {
     return Math.sqrt(-2 * Math.log(uniform)) * Math.cos(2 * Math.PI * random());
   };
   const graph = new OnnxGraphBuilder();
-  const randomWeight = (name: string, dims: number[]): string => {
+  const randomValues = (dims: number[]): Float32Array => {
     const count = dims.reduce((product, size) => product * size, 1);
-    return graph.floatTensor(
-      name,
-      dims,
-      Float32Array.from({ length: count }, () => gaussian() * shape.weightScale),
-    );
+    return Float32Array.from({ length: count }, () => gaussian() * shape.weightScale);
   };
+  const randomWeight = (name: string, dims: number[]): string =>
+    graph.floatTensor(name, dims, randomValues(dims));
   const filled = (name: string, dims: number[], value: number): string => {
     const count = dims.reduce((product, size) => product * size, 1);
     return graph.floatTensor(name, dims, new Float32Array(count).fill(value));
@@ -410,6 +445,10 @@ export function buildTinyBertOnnx(shape: TinyBertShape): Uint8Array {
       graph.node('MatMul', [input, randomWeight(`${prefix}.weight`, [inputSize, outputSize])]),
       randomWeight(`${prefix}.bias`, [outputSize]),
     ]);
+  const layerDense = (input: string, prefix: string, inputSize: number, outputSize: number): string =>
+    options.encoderDense
+      ? options.encoderDense(graph, randomValues, input, prefix, inputSize, outputSize)
+      : dense(input, prefix, inputSize, outputSize);
 
   const inputIds = graph.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
   const attentionMask = graph.input('attention_mask', 'int64', ['batch_size', 'sequence_length']);
@@ -456,15 +495,15 @@ export function buildTinyBertOnnx(shape: TinyBertShape): Uint8Array {
     const splitHeads = (projection: string, permutation: number[]): string =>
       graph.node('Transpose', [graph.node('Reshape', [projection, headsShape])], { perm: permutation });
     const query = splitHeads(
-      dense(hidden, `${prefix}.attention.self.query`, hiddenSize, hiddenSize),
+      layerDense(hidden, `${prefix}.attention.self.query`, hiddenSize, hiddenSize),
       [0, 2, 1, 3],
     );
     const key = splitHeads(
-      dense(hidden, `${prefix}.attention.self.key`, hiddenSize, hiddenSize),
+      layerDense(hidden, `${prefix}.attention.self.key`, hiddenSize, hiddenSize),
       [0, 2, 3, 1],
     );
     const value = splitHeads(
-      dense(hidden, `${prefix}.attention.self.value`, hiddenSize, hiddenSize),
+      layerDense(hidden, `${prefix}.attention.self.value`, hiddenSize, hiddenSize),
       [0, 2, 1, 3],
     );
     const scores = graph.node('Add', [
@@ -476,14 +515,19 @@ export function buildTinyBertOnnx(shape: TinyBertShape): Uint8Array {
       graph.node('Transpose', [graph.node('MatMul', [probabilities, value])], { perm: [0, 2, 1, 3] }),
       mergedShape,
     ]);
-    const attentionOutput = dense(context, `${prefix}.attention.output.dense`, hiddenSize, hiddenSize);
+    const attentionOutput = layerDense(context, `${prefix}.attention.output.dense`, hiddenSize, hiddenSize);
     hidden = layerNorm(graph.node('Add', [hidden, attentionOutput]), `${prefix}.attention.output.LayerNorm`);
 
     // GELU written with Erf (the exact form BERT uses); a GELU operator exists only from opset 20.
-    const intermediate = dense(hidden, `${prefix}.intermediate.dense`, hiddenSize, shape.intermediateSize);
+    const intermediate = layerDense(
+      hidden,
+      `${prefix}.intermediate.dense`,
+      hiddenSize,
+      shape.intermediateSize,
+    );
     const erf = graph.node('Erf', [graph.node('Div', [intermediate, squareRootTwo])]);
     const gelu = graph.node('Mul', [graph.node('Mul', [intermediate, half]), graph.node('Add', [erf, one])]);
-    const feedForward = dense(gelu, `${prefix}.output.dense`, shape.intermediateSize, hiddenSize);
+    const feedForward = layerDense(gelu, `${prefix}.output.dense`, shape.intermediateSize, hiddenSize);
     hidden = layerNorm(graph.node('Add', [hidden, feedForward]), `${prefix}.output.LayerNorm`);
   }
 
@@ -499,9 +543,9 @@ export function buildTinyBertOnnx(shape: TinyBertShape): Uint8Array {
     graph.output('logits', logits, 'float', ['batch_size', shape.labels.length]);
   }
   return graph.encode({
-    graphName: 'tiny_bert',
+    graphName: options.graphName ?? 'tiny_bert',
     opsetVersion: TINY_BERT_OPSET,
-    docString: `seed ${shape.seed}`,
+    docString: options.docString ?? `seed ${shape.seed}`,
   });
 }
 
