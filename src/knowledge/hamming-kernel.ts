@@ -7,33 +7,15 @@
  * is then bound by memory bandwidth (about 5 ms here). Sign bits are an eighth of that, so the
  * first pass reads 4.8 MB and only the closest candidates are scored with their int8 codes.
  */
-import { kernelFactory, oneFunctionModule, unsignedLeb128 } from '../wasm/module-bytes.js';
-
-const OP = {
-  block: 0x02,
-  loop: 0x03,
-  end: 0x0b,
-  br: 0x0c,
-  brIf: 0x0d,
-  localGet: 0x20,
-  localSet: 0x21,
-  localTee: 0x22,
-  i64Load: 0x29,
-  i32Store: 0x36,
-  i32Const: 0x41,
-  i64Const: 0x42,
-  i32LtU: 0x49,
-  i32GeU: 0x4f,
-  i32Add: 0x6a,
-  i32Shl: 0x74,
-  i64Popcnt: 0x7b,
-  i64Add: 0x7c,
-  i64Xor: 0x85,
-  i32WrapI64: 0xa7,
-  emptyBlockType: 0x40,
-  i32: 0x7f,
-  i64: 0x7e,
-} as const;
+import {
+  kernelFactory,
+  localGet,
+  localSet,
+  OP,
+  oneFunctionModule,
+  unsignedLeb128,
+  VALUE_TYPE,
+} from '../wasm/module-bytes.js';
 
 // Parameters, then locals, of `hamming(query, bits, out, count, rowBytes)`.
 const QUERY = 0; // byte offset of the query's bits: `rowBytes` bytes
@@ -46,8 +28,8 @@ const B = 6; // byte offset inside its row
 const ROW = 7; // its row's offset
 const SUM = 8; // i64: differing bits so far
 
-const get = (index: number) => [OP.localGet, index];
-const set = (index: number) => [OP.localSet, index];
+const get = localGet;
+const set = localSet;
 
 function kernelBody(): number[] {
   // prettier-ignore
@@ -79,7 +61,7 @@ function kernelBody(): number[] {
     OP.end, OP.end,
     OP.end,
   ];
-  const locals = [2, 3, OP.i32, 1, OP.i64]; // two groups: 3 i32 locals, 1 i64 local
+  const locals = [2, 3, VALUE_TYPE.i32, 1, VALUE_TYPE.i64]; // two groups: 3 i32 locals, 1 i64 local
   return [...unsignedLeb128(locals.length + body.length), ...locals, ...body];
 }
 

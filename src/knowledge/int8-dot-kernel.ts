@@ -12,28 +12,16 @@
  * codes in ±127 that is 127 · (the query's largest value) · stride < 2³¹, which the index keeps by
  * quantising wide queries more coarsely (quantized-vector-index.ts, `QUERY_MAX`).
  */
-import { kernelFactory, oneFunctionModule, unsignedLeb128 } from '../wasm/module-bytes.js';
-
-const OP = {
-  block: 0x02,
-  loop: 0x03,
-  end: 0x0b,
-  br: 0x0c,
-  brIf: 0x0d,
-  localGet: 0x20,
-  localSet: 0x21,
-  localTee: 0x22,
-  i32Store: 0x36,
-  i32Const: 0x41,
-  i32LtU: 0x49,
-  i32GeU: 0x4f,
-  i32Add: 0x6a,
-  i32Shl: 0x74,
-  simdPrefix: 0xfd,
-  emptyBlockType: 0x40,
-  i32: 0x7f,
-  v128: 0x7b,
-} as const;
+import {
+  kernelFactory,
+  localGet,
+  localSet,
+  OP,
+  oneFunctionModule,
+  simdOp,
+  unsignedLeb128,
+  VALUE_TYPE,
+} from '../wasm/module-bytes.js';
 
 /** SIMD sub-opcodes (after the 0xfd prefix), LEB128-encoded when written. */
 const SIMD = {
@@ -58,9 +46,9 @@ const ROW = 7; // its codes' offset
 const ACC = 8; // v128: four int32 partial sums
 const X = 9; // v128: 16 codes
 
-const get = (index: number) => [OP.localGet, index];
-const set = (index: number) => [OP.localSet, index];
-const simd = (operation: number) => [OP.simdPrefix, ...unsignedLeb128(operation)];
+const get = localGet;
+const set = localSet;
+const simd = simdOp;
 const load = (alignmentLog2: number) => [...simd(SIMD.v128Load), alignmentLog2, 0];
 
 /** `acc += dot(widened codes half, the query's int16 values at query + 2c + offset)`. */
@@ -112,7 +100,7 @@ function kernelBody(): number[] {
     OP.end, OP.end,
     OP.end,
   ];
-  const locals = [2, 3, OP.i32, 2, OP.v128]; // two groups: 3 i32 locals, 2 v128 locals
+  const locals = [2, 3, VALUE_TYPE.i32, 2, VALUE_TYPE.v128]; // two groups: 3 i32 locals, 2 v128 locals
   return [...unsignedLeb128(locals.length + body.length), ...locals, ...body];
 }
 

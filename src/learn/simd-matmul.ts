@@ -7,29 +7,18 @@
  * The kernel reads weights and tokens from one WebAssembly memory: the transformer places every
  * weight matrix in it at load (`WasmArena`), and each call copies its tokens into a scratch area.
  */
-import { oneFunctionModule, signedLeb128, unsignedLeb128 } from '../wasm/module-bytes.js';
+import {
+  kernelFactory,
+  localGet,
+  localSet,
+  OP,
+  oneFunctionModule,
+  signedLeb128,
+  simdOp,
+  unsignedLeb128,
+  VALUE_TYPE,
+} from '../wasm/module-bytes.js';
 
-/** Opcodes used, from the WebAssembly core and SIMD specifications. */
-const OP = {
-  block: 0x02,
-  loop: 0x03,
-  end: 0x0b,
-  br: 0x0c,
-  brIf: 0x0d,
-  localGet: 0x20,
-  localSet: 0x21,
-  i32Const: 0x41,
-  f32Const: 0x43,
-  f32Store: 0x38,
-  i32GeU: 0x4f,
-  i32LtU: 0x49,
-  i32Add: 0x6a,
-  i32Mul: 0x6c,
-  i32Shl: 0x74,
-  f32Add: 0x92,
-  simdPrefix: 0xfd,
-  emptyBlockType: 0x40,
-} as const;
 /** SIMD sub-opcodes (after the 0xfd prefix), LEB128-encoded when written. */
 const SIMD = { v128Load: 0, f32x4Splat: 19, f32x4ExtractLane: 31, f32x4Add: 228, f32x4Mul: 230 } as const;
 
@@ -55,9 +44,9 @@ const WA = 26;
 const WB = 27;
 const V = 28;
 
-const get = (index: number) => [OP.localGet, index];
-const set = (index: number) => [OP.localSet, index];
-const simd = (operation: number) => [OP.simdPrefix, ...unsignedLeb128(operation)];
+const get = localGet;
+const set = localSet;
+const simd = simdOp;
 const memoryArgument = (alignmentLog2: number) => [alignmentLog2, 0];
 
 /** `x = x + y · z` on f32x4 locals. */
@@ -163,9 +152,7 @@ function kernelBody(): number[] {
     OP.end, OP.end,
     OP.end,
   ];
-  const i32 = 0x7f;
-  const v128 = 0x7b;
-  const locals = [2, 12, i32, 11, v128]; // two groups: 12 i32 locals, 11 v128 locals
+  const locals = [2, 12, VALUE_TYPE.i32, 11, VALUE_TYPE.v128]; // two groups: 12 i32 locals, 11 v128 locals
   return [...unsignedLeb128(locals.length + body.length), ...locals, ...body];
 }
 
@@ -184,12 +171,7 @@ export type SimdMatmul = (
 ) => void;
 
 /** The kernel over `memory`, or undefined where WebAssembly SIMD is not available. */
-export function createSimdMatmul(memory: WebAssembly.Memory): SimdMatmul | undefined {
-  const bytes = simdMatmulModuleBytes();
-  if (!WebAssembly.validate(bytes)) return undefined;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-  return instance.exports.matmul as SimdMatmul;
-}
+export const createSimdMatmul = kernelFactory<SimdMatmul>(simdMatmulModuleBytes, 'matmul');
 
 const PAGE_BYTES = 65_536;
 /** wasm32's ceiling: a model whose float32 weights exceed it runs on the plain JavaScript loops. */

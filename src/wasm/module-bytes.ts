@@ -4,6 +4,46 @@
  * exported function over an imported memory. The kernels write their own function bodies.
  */
 
+/** The opcodes Polett's kernels use, from the WebAssembly core specification (and the SIMD prefix). */
+export const OP = {
+  block: 0x02,
+  loop: 0x03,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  i64Load: 0x29,
+  i32Store: 0x36,
+  f32Store: 0x38,
+  i32Const: 0x41,
+  i64Const: 0x42,
+  f32Const: 0x43,
+  i32LtU: 0x49,
+  i32GeU: 0x4f,
+  i32Add: 0x6a,
+  i32Mul: 0x6c,
+  i32Shl: 0x74,
+  i64Popcnt: 0x7b,
+  i64Add: 0x7c,
+  i64Xor: 0x85,
+  f32Add: 0x92,
+  i32WrapI64: 0xa7,
+  simdPrefix: 0xfd,
+  emptyBlockType: 0x40,
+} as const;
+
+/** Value types, as local declarations write them. */
+export const VALUE_TYPE = { i32: 0x7f, i64: 0x7e, v128: 0x7b } as const;
+
+/** `local.get index` and `local.set index`. */
+export const localGet = (index: number): number[] => [OP.localGet, index];
+export const localSet = (index: number): number[] => [OP.localSet, index];
+
+/** A SIMD instruction: the 0xfd prefix and its LEB128 sub-opcode. */
+export const simdOp = (operation: number): number[] => [OP.simdPrefix, ...unsignedLeb128(operation)];
+
 export function unsignedLeb128(value: number): number[] {
   const bytes: number[] = [];
   let remaining = value >>> 0;
